@@ -80,7 +80,8 @@ class AudioFeatures:
         """Fill this record's unknown fields from `other` (used to add duration from a track object)."""
         mine = self.as_dict()
         theirs = other.as_dict()
-        return AudioFeatures(**{k: mine[k] if mine[k] is not None else theirs[k] for k in FEATURE_NAMES})
+        filled: dict[str, Any] = {k: mine[k] if mine[k] is not None else theirs[k] for k in FEATURE_NAMES}
+        return AudioFeatures(**filled)
 
     @property
     def is_empty(self) -> bool:
