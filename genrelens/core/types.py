@@ -68,7 +68,7 @@ class AudioFeatures:
             if raw is None or (isinstance(raw, float) and math.isnan(raw)):
                 values[name] = None
             elif name in INT_FEATURES:
-                values[name] = int(round(float(raw)))
+                values[name] = round(float(raw))
             else:
                 values[name] = float(raw)
         return cls(**values)

@@ -1,0 +1,170 @@
+"""The catalog: tracks, who made them, where they were listed, their labels and their features.
+
+Keys: every catalog entity has a `key` that is unique and stable across imports. It is the
+Spotify id when one is known; otherwise a derived key ("name:<artist>" for an artist known only
+by name, "local:<sha256>" for a local audio file). Imports upsert on the key, so importing the
+same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Artist(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    name = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Album(models.Model):
+    key = models.CharField(max_length=600, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    name = models.CharField(max_length=500, blank=True, default="")
+    release_date = models.CharField(max_length=10, blank=True, default="")  # "2019", "2019-05" or "2019-05-10"
+    release_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+class Track(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    name = models.CharField(max_length=500, blank=True, default="")
+    # Denormalised "a;b" list of artist names in credit order: read by every selector, so it is
+    # kept on the row instead of aggregating the many-to-many on each read.
+    artist_names = models.CharField(max_length=1000, blank=True, default="")
+    artists = models.ManyToManyField(Artist, through="TrackArtist", related_name="tracks")
+    album = models.ForeignKey(Album, null=True, blank=True, on_delete=models.SET_NULL, related_name="tracks")
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    popularity = models.PositiveSmallIntegerField(null=True, blank=True)
+    isrc = models.CharField(max_length=20, blank=True, default="")
+    is_local = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.artist_names.replace(';', ', ')}"
+
+
+class TrackArtist(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.CASCADE)
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["track", "artist"], name="uniq_track_artist")]
+        ordering = ["position"]
+
+
+class Playlist(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    name = models.CharField(max_length=500, blank=True, default="")
+    owner_id = models.CharField(max_length=200, blank=True, default="")
+    snapshot_id = models.CharField(max_length=200, blank=True, default="")
+    tracks = models.ManyToManyField(Track, through="PlaylistTrack", related_name="playlists")
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+class PlaylistTrack(models.Model):
+    """A track's place in a playlist; a playlist keeps its order, and may list a track twice."""
+
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="entries")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="playlist_entries")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["playlist", "position"], name="uniq_playlist_position")]
+        ordering = ["playlist", "position"]
+
+
+class Dataset(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    source = models.CharField(max_length=2000, help_text="URL or path the data came from")
+    format = models.CharField(max_length=40, blank=True, default="")
+    licence = models.CharField(max_length=500, blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    imported_at = models.DateTimeField(auto_now=True)
+    row_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def feature_source(self) -> str:
+        """The provenance name of the features this dataset brought with it."""
+        return f"dataset:{self.name}"
+
+
+class GenreLabel(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="labels")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="labels")
+    genre = models.CharField(max_length=100)
+    subgenre = models.CharField(max_length=100, blank=True, default="")
+    playlist = models.ForeignKey(Playlist, null=True, blank=True, on_delete=models.SET_NULL)
+    # Part of the uniqueness below: NULLs never collide in a unique index, so "no playlist" is "".
+    playlist_key = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "track", "genre", "subgenre", "playlist_key"], name="uniq_genre_label"
+            )
+        ]
+        indexes = [models.Index(fields=["dataset", "genre"])]
+
+
+class AudioFeatures(models.Model):
+    """One source's features for one track. A later source adds a row; it never overwrites another's."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="audio_features")
+    source = models.CharField(max_length=220, help_text="spotify, reccobeats, dataset:<name> or local")
+    source_version = models.CharField(max_length=100, blank=True, default="")
+    fetched_at = models.DateTimeField()
+    how = models.JSONField(default=dict, blank=True, help_text="feature -> measured | estimated")
+
+    # The 13 features in Spotify's schema; each may be unknown, since some sources lack some.
+    danceability = models.FloatField(null=True, blank=True)
+    energy = models.FloatField(null=True, blank=True)
+    key = models.SmallIntegerField(null=True, blank=True)
+    loudness = models.FloatField(null=True, blank=True)
+    mode = models.SmallIntegerField(null=True, blank=True)
+    speechiness = models.FloatField(null=True, blank=True)
+    acousticness = models.FloatField(null=True, blank=True)
+    instrumentalness = models.FloatField(null=True, blank=True)
+    liveness = models.FloatField(null=True, blank=True)
+    valence = models.FloatField(null=True, blank=True)
+    tempo = models.FloatField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    time_signature = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["track", "source"], name="uniq_features_per_source")]
+        verbose_name_plural = "audio features"
+
+
+class TrainedModel(models.Model):
+    """A saved genre model and its card; exactly one is active at a time."""
+
+    version = models.CharField(max_length=100, unique=True)
+    path = models.CharField(max_length=2000)
+    label = models.CharField(max_length=20, default="genre")
+    dataset_name = models.CharField(max_length=200, blank=True, default="")
+    dataset_sha256 = models.CharField(max_length=64, blank=True, default="")
+    card = models.JSONField(default=dict)
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model")
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.version}{' (active)' if self.is_active else ''}"
