@@ -43,3 +43,27 @@ class ImportFailed(GenrelensError):
 
 class ConfigurationError(GenrelensError):
     """A setting has a value that cannot work."""
+
+
+class UpstreamError(ProviderError):
+    """A remote service (Spotify, ReccoBeats) answered with an error, or could not be reached.
+
+    `status` is the HTTP status, or None when no response arrived (connection error, timeout).
+    4xx are `permanent`; 5xx and connection errors are transient and have been retried already.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None,
+        endpoint: str = "",
+        retry_after: float | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.status = status
+        self.endpoint = endpoint
+        self.retry_after = retry_after
+        self.reason = reason
+        permanent = status is not None and 400 <= status < 500 and status != 429
+        super().__init__(message, permanent=permanent)
