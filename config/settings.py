@@ -74,7 +74,7 @@ def _database(url: str) -> dict[str, object]:
     return config
 
 
-DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'genrelens.sqlite3'}")
+DATABASE_URL = env("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'genrelens.sqlite3'}"  # empty means unset
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

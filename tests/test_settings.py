@@ -1,0 +1,60 @@
+"""Settings helpers fail loudly on values that cannot work."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import envbool, envfloat, envint, envsecret, installation_secret
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bad_booleans_numbers_and_secret_files_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_BOOL", "maybe")
+    monkeypatch.setenv("X_INT", "ten")
+    monkeypatch.setenv("X_FLOAT", "-3")
+    monkeypatch.setenv("X_SECRET_FILE", "/nonexistent/secret")
+    with pytest.raises(ImproperlyConfigured, match="X_BOOL='maybe' is not a boolean"):
+        envbool("X_BOOL", False)
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        envint("X_INT", 1)
+    with pytest.raises(ImproperlyConfigured, match="must be at least 0"):
+        envfloat("X_FLOAT", 1.0, minimum=0.0)
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        envsecret("X_SECRET")
+
+
+def test_the_installation_secret_is_made_once_and_kept_private(tmp_path: Path) -> None:
+    first = installation_secret(tmp_path)
+    assert installation_secret(tmp_path) == first and len(first) > 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def _genrelens(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "genrelens.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=120)
+
+
+def test_an_unsupported_database_url_stops_start_up(tmp_path: Path) -> None:
+    result = _genrelens("check", DATABASE_URL="mysql://x@y/z", GENRELENS_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DATABASE_URL='mysql://x@y/z': use sqlite:///PATH or postgres://" in result.stderr
+
+
+def test_help_explains_each_genrelens_command(tmp_path: Path) -> None:
+    result = _genrelens("--help", GENRELENS_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "import     Import a dataset" in result.stdout
+    assert "migrate" in result.stdout
+
+
+def test_runtime_files_go_under_the_configured_var_dir(tmp_path: Path) -> None:
+    result = _genrelens("migrate", "-v0", GENRELENS_VAR_DIR=str(tmp_path / "v"), DATABASE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "v" / "genrelens.sqlite3").exists() and (tmp_path / "v" / "secret_key").exists()
