@@ -144,7 +144,8 @@ def main() -> None:
         f"{ours_rate / naive_rate:.1f}x |",
         f"| of which read + validate | {args.rows:,} | {t_read:.2f} | | |",
         f"| re-import of the same file (no changes) | {args.rows:,} | {t_again:.2f} | {args.rows / t_again:,.0f} | |",
-        f"| row-by-row `get_or_create` (bench/ only) | {args.naive_rows:,} | {t_naive:.2f} | {naive_rate:,.0f} | 1.0x |",
+        f"| row-by-row `get_or_create` (bench/ only) | {args.naive_rows:,} | {t_naive:.2f} | "
+        f"{naive_rate:,.0f} | 1.0x |",
         "",
         f"Target: the 30k-row file in under 10 s: {'met' if t_full < 10 else 'NOT met'} ({t_full:.1f} s). "
         f"Re-import created {again.tracks_created} tracks and {again.labels_created} labels.",
