@@ -1,0 +1,117 @@
+"""Ask feature providers in order, each only for the tracks nobody has answered yet.
+
+The order comes from GENRELENS_FEATURE_PROVIDERS (default dataset,spotify,reccobeats): cheap and
+trusted sources first, rate-limited remote ones last. Tracks that already have features in the
+store are never asked for. Every answer is stored as its own (track, source) row, so the
+provenance of each number survives.
+
+A provider that is closed to this app (EndpointRestricted), rate-limited beyond our patience
+(RateLimited) or permanently failing is marked blocked with the reason and skipped for the rest
+of the run; a transient failure loses only that batch (recorded in `errors`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from genrelens.core.errors import EndpointRestricted, ProviderError, RateLimited
+from genrelens.core.providers.base import FeatureProvider, FeatureStore
+from genrelens.core.types import SourcedFeatures, TrackRef
+
+
+@dataclass(slots=True)
+class ChainReport:
+    """What a run of the chain did, per track and per provider."""
+
+    #: track key -> source that answered in this run ("spotify", "reccobeats", "dataset:<name>", ...)
+    source_of: dict[str, str] = field(default_factory=dict)
+    #: keys no provider could answer
+    missing: list[str] = field(default_factory=list)
+    #: keys that had features before the run (not asked for)
+    already_stored: list[str] = field(default_factory=list)
+    #: provider name -> why it was skipped from then on
+    blocked: dict[str, str] = field(default_factory=dict)
+    #: provider name -> transient failures (one entry per lost batch)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    #: provider name -> how many tracks it was asked for
+    asked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Answers per source in this run."""
+        return dict(Counter(self.source_of.values()))
+
+    def summary(self) -> str:
+        answered = ", ".join(f"{source} {n}" for source, n in sorted(self.counts.items())) or "none"
+        blocked = "; ".join(f"{name}: {why}" for name, why in self.blocked.items()) or "none"
+        return (
+            f"answered: {answered}; already stored: {len(self.already_stored)}; "
+            f"missing: {len(self.missing)}; blocked: {blocked}"
+        )
+
+
+def run_chain(
+    tracks: Sequence[TrackRef],
+    providers: Sequence[FeatureProvider],
+    store: FeatureStore,
+    *,
+    progress: bool = True,
+) -> ChainReport:
+    """Fill `store` with features for `tracks` from `providers`, in order; see the module docstring."""
+    report = ChainReport()
+    unique = list({ref.key: ref for ref in tracks}.values())
+    stored = store.keys_with_features([ref.key for ref in unique])
+    report.already_stored = [ref.key for ref in unique if ref.key in stored]
+    pending = [ref for ref in unique if ref.key not in stored]
+    for provider in providers:
+        if not pending:
+            break
+        report.asked[provider.name] = len(pending)
+        answered = _run_provider(provider, pending, store, report, progress)
+        pending = [ref for ref in pending if ref.key not in answered]
+    report.missing = [ref.key for ref in pending]
+    return report
+
+
+def _run_provider(
+    provider: FeatureProvider,
+    pending: list[TrackRef],
+    store: FeatureStore,
+    report: ChainReport,
+    progress: bool,
+) -> set[str]:
+    answered: set[str] = set()
+    size = max(1, provider.batch_size)
+    with tqdm(total=len(pending), desc=f"features: {provider.name}", unit="track", disable=not progress,
+              file=sys.stderr) as bar:
+        for start in range(0, len(pending), size):
+            batch = pending[start : start + size]
+            try:
+                answers = _accepted(provider.fetch(batch), batch)
+            except (EndpointRestricted, RateLimited) as exc:
+                report.blocked[provider.name] = str(exc)
+                break
+            except ProviderError as exc:
+                if exc.permanent:
+                    report.blocked[provider.name] = str(exc)
+                    break
+                report.errors.setdefault(provider.name, []).append(str(exc))
+                bar.update(len(batch))
+                continue
+            store.save_features(answers)
+            for item in answers:
+                answered.add(item.track_key)
+                report.source_of.setdefault(item.track_key, item.source)
+            bar.update(len(batch))
+    return answered
+
+
+def _accepted(answers: Sequence[SourcedFeatures], batch: Sequence[TrackRef]) -> list[SourcedFeatures]:
+    """Only answers for keys in the batch and with at least one feature are stored."""
+    asked = {ref.key for ref in batch}
+    return [a for a in answers if a.track_key in asked and not a.features.is_empty]
