@@ -44,6 +44,9 @@ class Track(models.Model):
     popularity = models.PositiveSmallIntegerField(null=True, blank=True)
     isrc = models.CharField(max_length=20, blank=True, default="")
     is_local = models.BooleanField(default=False)
+    # "<normalised primary artist>|<normalised title>": how the dataset provider finds a track
+    # that another source names without a Spotify id (see core/providers/dataset.py).
+    match_key = models.CharField(max_length=600, blank=True, default="", db_index=True)
 
     def __str__(self) -> str:
         return f"{self.name} – {self.artist_names.replace(';', ', ')}"

@@ -29,6 +29,7 @@ from genrelens.catalog.models import (
 )
 from genrelens.core.dataset.formats import ParsedDataset
 from genrelens.core.errors import ImportFailed
+from genrelens.core.providers.dataset import name_key
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES, SourcedFeatures
 
 #: Rows per INSERT/UPDATE and keys per IN (...) lookup; SQLite allows 32,766 variables a statement.
@@ -126,6 +127,11 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None else round(float(value))
 
 
+def match_key(artists: Sequence[str], title: str) -> str:
+    key = name_key(artists, title)
+    return "|".join(key)[:600] if key else ""
+
+
 def artist_key(name: str) -> str:
     return "name:" + " ".join(name.casefold().split())
 
@@ -186,6 +192,7 @@ def _collect_rows(frame: pd.DataFrame) -> _Rows:
                 "artist_names": ";".join(artists)[:1000],
                 "duration_ms": _int_or_none(row.duration_ms),
                 "popularity": _int_or_none(row.track_popularity),
+                "match_key": match_key(artists, str(row.track_name)),
             }
             rows.features[track_key] = {name: _clean(getattr(row, name)) for name in FEATURE_NAMES}
         playlist_key = str(row.playlist_id)
