@@ -1,0 +1,82 @@
+"""Decoding audio files into float32 PCM through soundfile (libsndfile).
+
+The libsndfile bundled with soundfile 0.14 reads WAV/AIFF, FLAC, Ogg (Vorbis, Opus) and MP3
+(through mpg123, which drops the encoder delay and padding that LAME writes into its Xing header,
+so an MP3's duration matches the source to the sample). M4A/AAC is not readable by libsndfile;
+no permissively licensed, well-kept Python decoder that needs no downloaded FFmpeg binary is
+installed here, so those files get a clear `UnsupportedAudioFormat` error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import soundfile as sf
+
+from genrelens.core.errors import GenrelensError
+
+#: Extensions `genrelens analyze` picks up when it walks a folder.
+AUDIO_EXTENSIONS: frozenset[str] = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"})
+#: Extensions we recognise as audio but cannot decode here (see the module docstring).
+UNSUPPORTED_EXTENSIONS: frozenset[str] = frozenset({".m4a", ".aac", ".mp4", ".alac", ".wma"})
+
+
+class AudioError(GenrelensError):
+    """An audio file could not be analysed; the message says which file and why."""
+
+
+class UnsupportedAudioFormat(AudioError):
+    """The file's format is one this installation cannot decode (M4A/AAC, WMA...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """PCM of a whole file: `samples` has shape (frames, channels), float32 in [-1, 1]."""
+
+    samples: npt.NDArray[np.float32]
+    sr: int
+
+    @property
+    def frames(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sr
+
+    def mono(self) -> npt.NDArray[np.float32]:
+        """Channel average; written as a sum of columns because ndarray.mean(axis=1) on a
+        (frames, 2) float32 array is several times slower."""
+        x = self.samples
+        if x.shape[1] == 1:
+            return np.ascontiguousarray(x[:, 0])
+        total = x[:, 0].copy()
+        for ch in range(1, x.shape[1]):
+            total += x[:, ch]
+        total *= np.float32(1.0 / x.shape[1])
+        return total
+
+
+def decode(path: str | Path) -> Decoded:
+    """Read the whole file. Raises `UnsupportedAudioFormat` or `AudioError`, never a library error."""
+    p = Path(path)
+    if p.suffix.lower() in UNSUPPORTED_EXTENSIONS:
+        raise UnsupportedAudioFormat(
+            f"{p.name}: {p.suffix.lower()} (AAC/ALAC/WMA) is not supported; convert it to FLAC, MP3 or Ogg"
+        )
+    if not p.is_file():
+        raise AudioError(f"{p}: no such file")
+    try:
+        samples, sr = sf.read(str(p), dtype="float32", always_2d=True)
+    except sf.LibsndfileError as exc:
+        raise AudioError(f"{p.name}: unreadable or corrupt audio ({exc.error_string})") from exc
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise AudioError(f"{p.name}: cannot read ({exc})") from exc
+    if samples.shape[0] == 0:
+        raise AudioError(f"{p.name}: the file holds no audio frames")
+    if not np.all(np.isfinite(samples[:: max(1, samples.shape[0] // 4096)])):
+        raise AudioError(f"{p.name}: the decoded audio contains NaN or infinite samples")
+    return Decoded(samples=samples, sr=int(sr))
