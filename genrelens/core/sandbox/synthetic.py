@@ -295,8 +295,9 @@ def _fill_library(
     user: User, favourites: list[str], everything: list[str], n_liked: int, rng: random.Random
 ) -> None:
     liked = rng.sample(favourites, k=min(len(favourites), int(n_liked * 0.8)))
-    liked += rng.sample(everything, k=n_liked - len(liked))
-    liked = list(dict.fromkeys(liked))
+    chosen = set(liked)
+    others = [t for t in everything if t not in chosen]
+    liked += rng.sample(others, k=min(len(others), n_liked - len(liked)))
     moment = NOW
     for track_id in liked:
         moment -= timedelta(hours=rng.randint(1, 96), minutes=rng.randint(0, 59))

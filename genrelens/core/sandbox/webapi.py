@@ -412,19 +412,26 @@ class _SearchIndex:
             "playlist": [(p.id, p.name.lower(), p.name.lower()) for p in catalog.playlists.values()
                          if p.public],
         }
-        self.track_fields = {t.id: (t.name.lower(), " ".join(artist_names[a] for a in t.artist_ids),
-                                    catalog.albums[t.album_id].name.lower(),
-                                    catalog.albums[t.album_id].release_date[:4])
-                             for t in catalog.tracks.values()}
+        artist_genres = {a.id: " | ".join(a.genres).lower() for a in catalog.artists.values()}
+        self.fields: dict[str, dict[str, dict[str, str]]] = {
+            "track": {t.id: {"track": t.name.lower(),
+                             "artist": " | ".join(artist_names[a] for a in t.artist_ids),
+                             "album": catalog.albums[t.album_id].name.lower(),
+                             "year": catalog.albums[t.album_id].release_date[:4],
+                             "genre": " | ".join(artist_genres[a] for a in t.artist_ids)}
+                      for t in catalog.tracks.values()},
+            "artist": {a.id: {"artist": a.name.lower(), "genre": artist_genres[a.id]}
+                       for a in catalog.artists.values()},
+        }
 
     def search(self, kind: str, query: str) -> list[str]:
         filters, words = _parse_query(query)
         phrase = " ".join(words)
         exact, phrase_hits, word_hits = [], [], []
         for item_id, name, haystack in self.entries[kind]:
-            if filters and not self._filters_match(kind, item_id, filters):
-                continue
             if not all(w in haystack for w in words):
+                continue
+            if filters and not self._filters_match(kind, item_id, filters):
                 continue
             if name == phrase:
                 exact.append(item_id)
@@ -435,10 +442,9 @@ class _SearchIndex:
         return exact + phrase_hits + word_hits
 
     def _filters_match(self, kind: str, item_id: str, filters: dict[str, str]) -> bool:
-        if kind != "track":
-            return True  # field filters narrow track searches; others ignore them, leniently
-        name, artists, album, year = self.track_fields[item_id]
-        fields = {"track": name, "artist": artists, "album": album, "year": year}
+        """Field filters (track:, artist:, album:, year:, genre:) narrow tracks and artists; a
+        filter a type does not have is ignored, leniently."""
+        fields = self.fields.get(kind, {}).get(item_id, {})
         return all(value in fields.get(key, value) for key, value in filters.items())
 
 
