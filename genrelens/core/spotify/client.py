@@ -15,6 +15,7 @@ thread-safe, and the capability record and request counter are guarded by locks.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, TypeVar
@@ -59,6 +60,10 @@ from genrelens.core.spotify.wire import CountingSession, RequestCounter
 from genrelens.core.types import AudioFeatures
 
 T = TypeVar("T")
+# spotipy logs every HTTP error at ERROR before we decide it was expected (a 403 we degrade on, a
+# 429 we wait out); without a handler Python's last-resort handler would print those to stderr.
+# A NullHandler silences that fallback while an app's own logging config still receives them.
+logging.getLogger("spotipy").addHandler(logging.NullHandler())
 TimeRange = Literal["short_term", "medium_term", "long_term"]
 SearchKind = Literal["track", "artist", "album", "playlist"]
 

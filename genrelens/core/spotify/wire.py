@@ -29,6 +29,9 @@ def endpoint_template(method: str, url: str) -> str:
     shaped: list[str] = []
     for i, segment in enumerate(segments):
         parent = segments[i - 1] if i else ""
+        if parent == "top" and "me" in segments[:i]:
+            shaped.append("{type}")  # /me/top/{tracks|artists}, as the sandbox names the route
+            continue
         is_id = parent in _ID_PARENTS and segment not in _NEVER_IDS and not _is_fixed_after_me(segments, i)
         shaped.append("{id}" if is_id else segment)
     return f"{method.upper()} /" + "/".join(shaped)

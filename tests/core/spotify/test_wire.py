@@ -14,7 +14,7 @@ from genrelens.core.spotify.wire import RequestCounter, endpoint_template
         ("http://h/v1/tracks/abc", "GET /v1/tracks/{id}"),
         ("http://h/v1/me/", "GET /v1/me"),
         ("http://h/v1/me/tracks?limit=50", "GET /v1/me/tracks"),
-        ("http://h/v1/me/top/tracks", "GET /v1/me/top/tracks"),
+        ("http://h/v1/me/top/tracks", "GET /v1/me/top/{type}"),
         ("http://h/v1/browse/categories/pop/playlists", "GET /v1/browse/categories/{id}/playlists"),
         ("http://h/v1/audio-features/?ids=a", "GET /v1/audio-features"),
         ("http://h/reccobeats/v1/audio-features?ids=a", "GET /reccobeats/v1/audio-features"),
