@@ -72,7 +72,9 @@ def decode(path: str | Path) -> Decoded:
     try:
         samples, sr = sf.read(str(p), dtype="float32", always_2d=True)
     except sf.LibsndfileError as exc:
-        raise AudioError(f"{p.name}: unreadable or corrupt audio ({exc.error_string})") from exc
+        # libsndfile says "File does not exist" for any stream it cannot parse; the file does exist
+        reason = "no decodable audio stream" if "does not exist" in exc.error_string else exc.error_string
+        raise AudioError(f"{p.name}: unreadable or corrupt audio ({reason})") from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise AudioError(f"{p.name}: cannot read ({exc})") from exc
     if samples.shape[0] == 0:

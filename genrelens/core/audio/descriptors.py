@@ -159,19 +159,23 @@ def low_energy_rate(frame_energy: FloatArray, frame_rate: float) -> float:
 
 
 def spectral_stats(spectra: Spectra) -> tuple[float, float, float, float]:
-    """(centroid Hz, centroid variation, median flatness, sub-bass share) over the loud frames."""
+    """(centroid Hz, centroid variation, median flatness, sub-bass share) over the loud frames.
+
+    Flatness is taken on the 96 mel bands (already in dB) rather than the 1025 STFT bins: the same
+    tonal-versus-noisy contrast, without a logarithm of the whole spectrogram.
+    """
     power = spectra.power
-    freqs = np.linspace(0, ANALYSIS_SR / 2, N_FFT // 2 + 1)
+    freqs = np.linspace(0, ANALYSIS_SR / 2, N_FFT // 2 + 1).astype(np.float32)
     total = power.sum(axis=0, dtype=np.float64)
     loud = total > max(float(total.max()) * 1e-4, 1e-10)
     if not loud.any():
         return 0.0, 0.0, 0.0, 0.0
-    p = power[:, loud]
     t = total[loud]
-    centroid = (freqs @ p) / t
-    log_p = np.log(p + 1e-12).mean(axis=0)
-    flatness = np.exp(log_p) / (t / p.shape[0])
-    sub = p[freqs < 90.0].sum(axis=0) / t
+    centroid = (freqs @ power)[loud] / t
+    n_sub = int(np.searchsorted(freqs, 90.0))
+    sub = power[:n_sub].sum(axis=0, dtype=np.float64)[loud] / t
+    mel_power = 10.0 ** (spectra.mel_db[:, loud].astype(np.float64) / 10.0)
+    flatness = np.exp(np.log(mel_power).mean(axis=0)) / mel_power.mean(axis=0)
     weights = t / t.sum()
     mean_c = float(weights @ centroid)
     variation = float(np.sqrt(weights @ (centroid - mean_c) ** 2) / mean_c) if mean_c > 0 else 0.0

@@ -25,6 +25,8 @@ _MIN_CONTRAST = 0.5
 #: a first tempo below this may be half the true one (see `_kick_between_beats`)
 _DOUBLE_BELOW_BPM = 82.0
 _DOUBLE_RATIO = 0.6
+#: autocorrelation window of the starting-tempo estimate: 384 frames, about 8.9 s (librosa's default)
+_TEMPO_WINDOW = 384
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +53,35 @@ def track_beats(spectra: Spectra) -> npt.NDArray[np.intp]:
     envelope = beat_envelope(spectra)
     if not np.any(envelope > 0):
         return np.zeros(0, dtype=np.intp)
-    bpm, frames = librosa.beat.beat_track(
-        onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=HOP, trim=True, units="frames"
+    slow = estimate_tempo(envelope)
+    _, frames = librosa.beat.beat_track(
+        onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=HOP, trim=True, units="frames", bpm=slow
     )
     frames = np.asarray(frames, dtype=np.intp)
-    slow = float(np.atleast_1d(bpm)[0])
     if 0 < slow < _DOUBLE_BELOW_BPM and _kick_between_beats(spectra, frames):
         _, frames = librosa.beat.beat_track(
             onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=HOP, trim=True, units="frames", bpm=2 * slow
         )
     return np.asarray(frames, dtype=np.intp)
+
+
+def estimate_tempo(envelope: npt.NDArray[np.float32], *, stride: int = 8) -> float:
+    """The tracker's starting tempo: librosa's estimate (mean of the local autocorrelations of 8 s
+    windows, each normalised to its lag-0 value, weighted by a log-normal prior around 120 BPM),
+    evaluated on every `stride`-th window. Neighbouring windows overlap by 99 %, so skipping seven
+    of eight leaves the mean unchanged and saves most of beat tracking's cost."""
+    win = _TEMPO_WINDOW
+    padded = np.pad(envelope.astype(np.float64), win // 2, mode="linear_ramp")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, win)[::stride] * np.hanning(win)
+    spec = np.fft.rfft(windows, n=2 * win, axis=1)
+    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :win]
+    peak = ac.max(axis=1, keepdims=True)
+    mean_ac = (ac / np.where(peak > 0, peak, 1.0)).mean(axis=0)
+    bpms = librosa.tempo_frequencies(win, sr=ANALYSIS_SR, hop_length=HOP)
+    with np.errstate(divide="ignore"):
+        logprior = -0.5 * ((np.log2(bpms) - np.log2(120.0)) / 1.0) ** 2
+    logprior[bpms >= 320.0] = -np.inf
+    return float(bpms[int(np.argmax(np.log1p(1e6 * mean_ac) + logprior))])
 
 
 def _kick_between_beats(spectra: Spectra, frames: npt.NDArray[np.intp]) -> bool:

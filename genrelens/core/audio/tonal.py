@@ -17,7 +17,8 @@ import numpy.typing as npt
 from genrelens.core.audio.spectral import ANALYSIS_SR, resample
 
 CQT_SR = 11025
-CQT_HOP = 512  # 46 ms; key and sections need no finer time resolution
+CQT_HOP = 1024  # 93 ms: key and beat-level sections need no finer time resolution, and the CQT's
+# cost grows with the number of frames
 _BINS_PER_SEMITONE = 3
 _OCTAVES = 5
 _FMIN = float(librosa.note_to_hz("C2")) * 2.0 ** (-1.0 / 36.0)  # sub-bin 1 of each semitone sits in tune
