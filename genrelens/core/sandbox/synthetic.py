@@ -29,7 +29,7 @@ from genrelens.core.sandbox.catalog import (
     User,
     make_id,
 )
-from genrelens.core.sandbox.features import draw, pair_profile
+from genrelens.core.sandbox.features import GENRE_TO_PROFILE, draw, pair_profile
 
 #: Sandbox users and the genres they lean towards. cem is idle (currently-playing answers 204).
 USERS = (
@@ -55,16 +55,16 @@ def build_synthetic(seed: int = 0, n_tracks: int = 6000, taxonomy: Taxonomy | No
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     catalog = Catalog(source=f"synthetic(seed={seed}, tracks={n_tracks})")
-    _add_people(catalog)
+    add_people(catalog)
     pools = _add_music(catalog, taxonomy, n_tracks, seed, rng, nprng)
     genre_playlists = _add_subgenre_playlists(catalog, taxonomy, pools, seed, rng)
     _add_categories(catalog, taxonomy, genre_playlists, seed, rng)
-    _add_user_libraries(catalog, pools, seed, rng)
+    add_user_libraries(catalog, pools, seed, rng)
     catalog.validate()
     return catalog
 
 
-def _add_people(catalog: Catalog) -> None:
+def add_people(catalog: Catalog) -> None:
     for user_id, display, _, _ in USERS:
         catalog.users[user_id] = User(id=user_id, display_name=display, email=f"{user_id}@example.com",
                                       followers=len(user_id) * 3)
@@ -272,19 +272,21 @@ def _add_categories(
         )
 
 
-def _add_user_libraries(
+def add_user_libraries(
     catalog: Catalog, pools: dict[tuple[str, str], list[str]], seed: int, rng: random.Random
 ) -> None:
+    everything = list(catalog.tracks)
     for user_id, _, genres, n_liked in USERS:
         user = catalog.users[user_id]
-        favourites = [t for (g, _), ids in pools.items() if g in genres for t in ids]
-        everything = list(catalog.tracks)
+        # Dataset catalogs use the shared data's genre names (rap, not hip hop): accept both.
+        wanted = set(genres) | {GENRE_TO_PROFILE[g] for g in genres if g in GENRE_TO_PROFILE}
+        favourites = [t for (g, _), ids in pools.items() if g in wanted for t in ids] or everything
         _fill_library(user, favourites, everything, n_liked, rng)
         _add_own_playlists(catalog, user, favourites, seed, rng)
     catalog.users["ann"].playing = ("playlist", make_id(seed, "own", "ann", 1))
     catalog.users["ann"].playing_offset_ms = 95_000
-    ben_album = catalog.tracks[catalog.users["ben"].liked[0][0]].album_id
-    catalog.users["ben"].playing = ("album", ben_album)
+    if catalog.users["ben"].liked:
+        catalog.users["ben"].playing = ("album", catalog.tracks[catalog.users["ben"].liked[0][0]].album_id)
     # ann's shared playlist with ben: a collaborative one, owned by ben.
     shared = catalog.playlists[make_id(seed, "own", "ben", 2)]
     shared.collaborative, shared.public = True, False
@@ -305,7 +307,7 @@ def _fill_library(
     # The three time ranges overlap but differ, as a listener's short- and long-term tastes do.
     base = rng.sample(favourites, k=min(len(favourites), 70))
     for offset, time_range in enumerate(TIME_RANGES):
-        picks = base[offset * 10 : offset * 10 + 40] + rng.sample(everything, k=10)
+        picks = base[offset * 10 : offset * 10 + 40] + rng.sample(everything, k=min(10, len(everything)))
         user.top[time_range] = list(dict.fromkeys(picks))[:50]
 
 
