@@ -21,7 +21,7 @@ FloatArray = npt.NDArray[np.float64]
 #: a meter only wins over the 4/4 default when its accent contrast is this many times larger
 _TRIPLE_MARGIN = 1.5
 #: ...and the contrast itself clears this many standard deviations of the accent sequence
-_MIN_CONTRAST = 0.5
+_MIN_CONTRAST = 1.0
 #: a first tempo below this may be half the true one (see `_kick_between_beats`)
 _DOUBLE_BELOW_BPM = 82.0
 _DOUBLE_RATIO = 0.6
@@ -117,10 +117,17 @@ def tempo_from_beats(times: FloatArray) -> float:
 
 
 def beat_accents(spectra: Spectra, frames: npt.NDArray[np.intp]) -> FloatArray:
-    """How strongly each beat is marked: low-band (kick, bass) onset plus full-band onset, each
-    taken as the peak within +/-2 frames and standardised over the track."""
-    parts = [_standardise(_peaks(env, frames)) for env in (spectra.low_onset, spectra.onset)]
-    return np.asarray(2.0 * parts[0] + parts[1], dtype=np.float64)
+    """How strongly each beat is marked: the low-band level just after it (a kick or a bass note
+    is loud there, a snare or hat is not) plus the full-band onset, each standardised.
+
+    The level, not the flux, for the low band: flux in dB rises just as much for the faint
+    low-frequency leakage of a hi-hat as for a kick, since both climb out of the same floor.
+    """
+    low = _peaks(spectra.low_level, frames + 2)  # the kick's level peaks a frame or two after its onset
+    full = _peaks(spectra.onset, frames)
+    # Clipped so that one outlier (the first hit after digital silence has a huge flux) cannot
+    # outvote a whole track's pattern.
+    return np.clip(2.0 * _standardise(low) + _standardise(full), -4.0, 4.0).astype(np.float64)
 
 
 def _standardise(x: FloatArray) -> FloatArray:
@@ -131,7 +138,7 @@ def _standardise(x: FloatArray) -> FloatArray:
 
 
 def meter_contrast(accents: FloatArray, meter: int) -> tuple[float, int]:
-    """Best (accent of one bar position minus the others' mean) and that position."""
+    """Best (mean accent of one bar position minus the others' mean) and that position."""
     best, phase = 0.0, 0
     for p in range(meter):
         on = accents[p::meter]
@@ -145,15 +152,22 @@ def meter_contrast(accents: FloatArray, meter: int) -> tuple[float, int]:
 
 def meter_and_downbeats(accents: FloatArray, beats: FloatArray) -> tuple[int, FloatArray]:
     """3 when every third beat stands out clearly more than any 2- or 4-beat pattern; else 4."""
-    if len(accents) < 12:
+    if len(accents) < 13:
         return 4, beats[:1]
-    c3, p3 = meter_contrast(accents, 3)
-    c4, p4 = meter_contrast(accents, 4)
-    c2, _ = meter_contrast(accents, 2)
-    sd = float(accents.std()) or 1.0
+    # Skip the first beat (its onset comes out of silence and dwarfs the rest) and use a multiple
+    # of 12 beats, so every position of a 2-, 3- or 4-beat bar is counted equally often.
+    usable = accents[1 : 1 + 12 * ((len(accents) - 1) // 12)]
+    c3, p3 = meter_contrast(usable, 3)
+    c4, p4 = meter_contrast(usable, 4)
+    c2, _ = meter_contrast(usable, 2)
+    sd = float(usable.std()) or 1.0
     if c3 > _MIN_CONTRAST * sd and c3 > _TRIPLE_MARGIN * max(c4, c2):
-        return 3, beats[p3::3]
-    return 4, beats[p4::4]
+        return 3, _first_bar_too(beats, 1 + p3, 3)
+    return 4, _first_bar_too(beats, 1 + p4, 4)
+
+
+def _first_bar_too(beats: FloatArray, phase: int, meter: int) -> FloatArray:
+    return beats[phase % meter :: meter]
 
 
 def analyse_rhythm(spectra: Spectra) -> Rhythm:

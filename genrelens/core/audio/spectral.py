@@ -35,6 +35,7 @@ class Spectra:
     mel_db: Array  # (N_MELS, frames), dB relative to the track's loudest bin, floor -80 dB
     onset: Array  # spectral-flux onset strength, one value per frame
     low_onset: Array  # the same over the bands below LOW_BAND_HZ
+    low_level: Array  # mean dB of the bands below LOW_BAND_HZ (how loud kick and bass are)
 
     @property
     def n_frames(self) -> int:
@@ -103,4 +104,5 @@ def analyse_spectra(y: Array) -> Spectra:
         mel_db=mel_db,
         onset=onset_strength(mel_db),
         low_onset=onset_strength(mel_db[: max(n_low, 2)]),
+        low_level=mel_db[: max(n_low, 2)].mean(axis=0),
     )
