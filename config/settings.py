@@ -97,6 +97,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    # spotipy logs every HTTP error at ERROR level; the adapter turns each into a typed error that
+    # is handled or reported once, so spotipy's copy is noise.
+    "loggers": {"spotipy": {"level": "CRITICAL"}},
 }
 
 # --- genrelens -------------------------------------------------------------------------------

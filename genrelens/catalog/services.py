@@ -6,6 +6,7 @@ values are left alone, so re-importing a file changes nothing and creates no dup
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -216,6 +217,7 @@ def dataset_import(
     source: str,
     licence: str = "",
     skip_invalid: bool = False,
+    store_features: bool = True,
 ) -> ImportResult:
     """Store a parsed dataset: all of it in one transaction, or nothing.
 
@@ -237,7 +239,7 @@ def dataset_import(
     rows = _collect_rows(parsed.frame)
     with transaction.atomic():
         dataset = _dataset_upsert(name=name, source=source, licence=licence, parsed=parsed)
-        _store(rows, dataset=dataset, result=result)
+        _store(rows, dataset=dataset, result=result, store_features=store_features)
     result.genre_counts = {str(k): int(v) for k, v in
                            parsed.frame["playlist_genre"].replace("", "(none)").value_counts().items()}
     result.seconds = time.perf_counter() - started
@@ -256,7 +258,7 @@ def _dataset_upsert(*, name: str, source: str, licence: str, parsed: ParsedDatas
     return dataset
 
 
-def _store(rows: _Rows, *, dataset: Dataset, result: ImportResult) -> None:
+def _store(rows: _Rows, *, dataset: Dataset, result: ImportResult, store_features: bool) -> None:
     artist_ids, _, _ = _upsert(Artist, rows.artists)
     album_ids, _, _ = _upsert(Album, rows.albums)
     track_rows = {
@@ -284,11 +286,29 @@ def _store(rows: _Rows, *, dataset: Dataset, result: ImportResult) -> None:
          for t, g, s, p in sorted(rows.labels)),
         ["dataset", "track", "genre", "subgenre", "playlist_key"],
     )
+    if not store_features:
+        return
     result.features_created = features_upsert(
         rows={track_ids[k]: v for k, v in rows.features.items() if any(x is not None for x in v.values())},
         source=dataset.feature_source,
         source_version=dataset.sha256[:12],
     )
+
+
+def collected_dataset_store(
+    *, name: str, frame: pd.DataFrame, features: Sequence[SourcedFeatures], source: str
+) -> ImportResult:
+    """Store a collected dataset: its tracks and labels, and each feature under the source that gave it.
+
+    One transaction: a run interrupted here stores nothing, and the next run stores it all.
+    """
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    parsed = ParsedDataset(frame=frame, format="collect", rows_read=len(frame), sha256=digest)
+    with transaction.atomic():
+        result = dataset_import(parsed=parsed, name=name, source=source, store_features=False)
+        wanted = set(frame["track_id"])
+        result.features_created = sourced_features_save(items=[f for f in features if f.track_key in wanted])
+    return result
 
 
 def features_upsert(

@@ -1,0 +1,47 @@
+"""Build the core's clients and providers from Django settings: the one place the two meet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from django.conf import settings
+
+from genrelens.catalog.feature_store import CatalogDatasetLookup
+from genrelens.core.providers.base import FeatureProvider
+from genrelens.core.providers.registry import build_providers
+from genrelens.core.reccobeats import ReccoBeatsClient
+from genrelens.core.spotify.client import SpotifyClient
+from genrelens.core.spotify.settings import SpotifySettings
+
+
+def spotify_settings() -> SpotifySettings:
+    return SpotifySettings(
+        client_id=settings.SPOTIFY_CLIENT_ID,
+        client_secret=settings.SPOTIFY_CLIENT_SECRET,
+        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
+        api_base=settings.SPOTIFY_API_BASE,
+        accounts_base=settings.SPOTIFY_ACCOUNTS_BASE,
+        reccobeats_base=settings.RECCOBEATS_API_BASE,
+        retry_after_cap=settings.SPOTIFY_RETRY_AFTER_CAP,
+    )
+
+
+def feature_providers(
+    *,
+    spotify: SpotifyClient | None,
+    reccobeats: ReccoBeatsClient | None,
+    names: Sequence[str] | None = None,
+) -> list[FeatureProvider]:
+    """The configured chain (GENRELENS_FEATURE_PROVIDERS), minus providers that need a missing client."""
+    names = list(names or settings.GENRELENS_FEATURE_PROVIDERS)
+    if spotify is None:
+        names = [n for n in names if n != "spotify"]
+    if reccobeats is None:
+        names = [n for n in names if n != "reccobeats"]
+    names = [n for n in names if n != "local"]  # local audio answers for local files only, via analyze
+    return build_providers(names, spotify_client=spotify, reccobeats_client=reccobeats,
+                           dataset_lookup=CatalogDatasetLookup())
+
+
+def reccobeats_client(config: SpotifySettings, *, sleep: Callable[[float], None] | None = None) -> ReccoBeatsClient:
+    return ReccoBeatsClient.from_settings(config, sleep=sleep)
