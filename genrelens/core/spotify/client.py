@@ -123,6 +123,11 @@ class SpotifyClient:
         self._sp.prefix = settings.api_prefix
         self._caps = capabilities or Capabilities()
         self._lock = threading.Lock()
+        # token refreshes: when N threads see the same expired token, one refreshes and the rest
+        # just retry; the generation tells a thread whether a refresh happened after it sent
+        self._refresh_lock = threading.Lock()
+        self._token_generation = 0
+        self._sent_with = threading.local()
         self._forbidden_playlists: set[str] = set()
         self._user_id: str | None = None
 
@@ -157,12 +162,19 @@ class SpotifyClient:
     def close(self) -> None:
         self._session.close()
 
+    def __enter__(self) -> SpotifyClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- one request -----------------------------------------------------------------------------
 
     def _call(self, endpoint: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One spotipy call under the retry policy, with spotipy's exceptions translated to ours."""
 
         def attempt() -> Any:
+            self._sent_with.generation = self._token_generation
             try:
                 return fn(*args, **kwargs)
             except SpotifyException as exc:
@@ -175,6 +187,14 @@ class SpotifyClient:
         return self._policy.run(endpoint, attempt, refresh=self._refresh)
 
     def _refresh(self) -> None:
+        sent_with = getattr(self._sent_with, "generation", -1)
+        with self._refresh_lock:
+            if self._token_generation != sent_with:
+                return  # another thread already replaced the token this request was sent with
+            self._force_refresh()
+            self._token_generation += 1
+
+    def _force_refresh(self) -> None:
         try:
             self._auth.force_refresh()
         except SpotifyOauthError as exc:

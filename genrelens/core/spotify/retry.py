@@ -16,10 +16,9 @@ loop never sees spotipy or requests types and ReccoBeats shares it unchanged.
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
@@ -41,8 +40,6 @@ class RetryPolicy:
     backoff_cap: float = 8.0
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
-    #: serialises token refreshes: several threads that see the same 401 should not all refresh
-    _refresh_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def backoff(self, failures: int) -> float:
         """Delay before retry number `failures` (1-based): exponential, capped, "equal jitter".
@@ -70,8 +67,7 @@ class RetryPolicy:
                 if failure.status == 401:
                     if refresh is None or refreshed:
                         raise ReauthRequired(f"{endpoint}: access token rejected after a refresh") from failure
-                    with self._refresh_lock:
-                        refresh()
+                    refresh()
                     refreshed = True
                     continue
                 delay = self._delay_for(endpoint, failure, failures + 1)

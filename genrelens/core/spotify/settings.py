@@ -75,6 +75,8 @@ class SpotifySettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SpotifySettings:
         """Read the SPOTIFY_* / RECCOBEATS_* variables; unset or empty ones keep their defaults.
 
+        The secret may come from a file instead: SPOTIFY_CLIENT_SECRET_FILE=/run/secrets/spotify.
+
         >>> SpotifySettings.from_env({"SPOTIFY_API_BASE": "http://127.0.0.1:8765/v1/"}).api_prefix
         'http://127.0.0.1:8765/v1/'
         """
@@ -85,7 +87,7 @@ class SpotifySettings:
 
         return cls(
             client_id=text("SPOTIFY_CLIENT_ID", ""),
-            client_secret=text("SPOTIFY_CLIENT_SECRET", ""),
+            client_secret=_secret(env, "SPOTIFY_CLIENT_SECRET"),
             redirect_uri=text("SPOTIFY_REDIRECT_URI", DEFAULT_REDIRECT_URI),
             api_base=text("SPOTIFY_API_BASE", DEFAULT_API_BASE),
             accounts_base=text("SPOTIFY_ACCOUNTS_BASE", DEFAULT_ACCOUNTS_BASE),
@@ -94,6 +96,21 @@ class SpotifySettings:
             max_retries=int(_number(env, "SPOTIFY_MAX_RETRIES", 4, whole=True)),
             timeout=_number(env, "SPOTIFY_TIMEOUT", 10.0),
         )
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    """NAME, or the contents of the file NAME_FILE points at (Docker/Kubernetes secrets), not both."""
+    direct = env.get(name, "").strip()
+    path = env.get(f"{name}_FILE", "").strip()
+    if direct and path:
+        raise ConfigurationError(f"set {name} or {name}_FILE, not both")
+    if not path:
+        return direct
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError as exc:
+        raise ConfigurationError(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from None
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, whole: bool = False) -> float:

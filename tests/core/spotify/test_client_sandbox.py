@@ -361,6 +361,19 @@ def test_401_refreshes_the_app_token_once(sandbox):
     assert sandbox.stats()["by_status"]["401"] == 1
 
 
+def test_parallel_401s_refresh_the_token_only_once(sandbox):
+    app = app_for(sandbox)
+    app.search_artists("a", max_items=2)
+    sandbox.expire_tokens()
+    sandbox.reset_stats()
+    sandbox.set_faults(latency_ms=150)  # all six requests are in flight with the old token at once
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda q: app.search_artists(q, max_items=2), ["a", "e", "i", "o", "u", "an"]))
+    assert all(results)
+    assert sandbox.stats()["by_status"]["401"] == 6
+    assert count(sandbox, "POST /api/token") == 1
+
+
 def test_401_refreshes_the_user_token_once(sandbox):
     cache = login(sandbox, "ann")
     before = cache.get_cached_token()

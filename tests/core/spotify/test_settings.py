@@ -52,3 +52,22 @@ def test_bad_values_fail_loudly_naming_the_variable(env, message):
 
 def test_https_redirect_uri_is_fine():
     assert SpotifySettings(redirect_uri="https://genrelens.example/connect").redirect_uri.startswith("https")
+
+
+def test_secret_from_a_file(tmp_path):
+    secret = tmp_path / "spotify"
+    secret.write_text("s3cret\n")
+    assert SpotifySettings.from_env({"SPOTIFY_CLIENT_SECRET_FILE": str(secret)}).client_secret == "s3cret"
+    with pytest.raises(ConfigurationError, match="not both"):
+        SpotifySettings.from_env({"SPOTIFY_CLIENT_SECRET_FILE": str(secret), "SPOTIFY_CLIENT_SECRET": "x"})
+    with pytest.raises(ConfigurationError, match="cannot be read"):
+        SpotifySettings.from_env({"SPOTIFY_CLIENT_SECRET_FILE": str(tmp_path / "missing")})
+
+
+def test_app_client_needs_a_secret_and_an_id():
+    from genrelens.core.spotify import app_client
+
+    with pytest.raises(ConfigurationError, match="SPOTIFY_CLIENT_SECRET"):
+        app_client(SpotifySettings(client_id="c"))
+    with pytest.raises(ConfigurationError, match="SPOTIFY_CLIENT_ID"):
+        app_client(SpotifySettings(client_secret="s"))
