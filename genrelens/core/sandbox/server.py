@@ -36,6 +36,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 class SandboxRequestHandler(BaseHTTPRequestHandler):
     # HTTP/1.1 keeps connections alive: requests.Session (and spotipy) reuse them, as with Spotify.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the second waits for the client's
+    # delayed ACK (~40 ms per request on keep-alive connections).
+    disable_nagle_algorithm = True
     server: SandboxHTTPServer
 
     def do_GET(self) -> None:
