@@ -23,6 +23,8 @@ KEY_PREFIX = "local:"
 def content_key(path: str | Path) -> str:
     """The track key of an audio file. Raises `AudioError` when the file cannot be read."""
     p = Path(path)
+    if not p.is_file():
+        raise AudioError(f"{p}: no such file")
     try:
         data = p.read_bytes()
     except OSError as exc:

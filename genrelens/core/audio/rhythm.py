@@ -25,6 +25,8 @@ _MIN_CONTRAST = 1.0
 #: a first tempo below this may be half the true one (see `_kick_between_beats`)
 _DOUBLE_BELOW_BPM = 82.0
 _DOUBLE_RATIO = 0.6
+#: a first or last beat weaker than this share of the median beat is a tracker artefact
+_EDGE_BEAT_RATIO = 0.3
 #: autocorrelation window of the starting-tempo estimate: 384 frames, about 8.9 s (librosa's default)
 _TEMPO_WINDOW = 384
 
@@ -54,15 +56,24 @@ def track_beats(spectra: Spectra) -> npt.NDArray[np.intp]:
     if not np.any(envelope > 0):
         return np.zeros(0, dtype=np.intp)
     slow = estimate_tempo(envelope)
+    frames = _dp_beats(envelope, slow)
+    if 0 < slow < _DOUBLE_BELOW_BPM and _kick_between_beats(spectra, frames):
+        frames = _dp_beats(envelope, 2 * slow)
+    return frames
+
+
+def _dp_beats(envelope: npt.NDArray[np.float32], bpm: float) -> npt.NDArray[np.intp]:
+    # librosa 0.11's own trimming (trim=True) sometimes drops the second half of a short clip,
+    # so its beats are taken untrimmed and only weak beats at either end are removed here.
     _, frames = librosa.beat.beat_track(
-        onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=HOP, trim=True, units="frames", bpm=slow
+        onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=HOP, trim=False, units="frames", bpm=bpm
     )
     frames = np.asarray(frames, dtype=np.intp)
-    if 0 < slow < _DOUBLE_BELOW_BPM and _kick_between_beats(spectra, frames):
-        _, frames = librosa.beat.beat_track(
-            onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=HOP, trim=True, units="frames", bpm=2 * slow
-        )
-    return np.asarray(frames, dtype=np.intp)
+    if len(frames) < 3:
+        return frames
+    strength = _peaks(envelope, frames)
+    strong = np.flatnonzero(strength >= _EDGE_BEAT_RATIO * float(np.median(strength)))
+    return frames[strong[0] : strong[-1] + 1] if len(strong) else frames[:0]
 
 
 def estimate_tempo(envelope: npt.NDArray[np.float32], *, stride: int = 8) -> float:
@@ -112,6 +123,8 @@ def tempo_from_beats(times: FloatArray) -> float:
         return 0.0
     index = np.concatenate([[0.0], np.cumsum(np.round(intervals / period))])
     keep = np.concatenate([[True], np.round(intervals / period) >= 1])
+    if len(times) >= 8:  # the tracker places the first and last beat least reliably (window edges)
+        keep[0] = keep[-1] = False
     slope = np.polyfit(index[keep], times[keep], 1)[0]
     return float(60.0 / slope) if slope > 0 else 0.0
 

@@ -188,6 +188,16 @@ def song(duration: float, *, bpm: float = 120.0, key: int = 9, mode: int = 0, sr
     return Synth(_normalise(mix, 0.8), sr, drums.beats, drums.downbeats)
 
 
+def sectioned(part: float = 20.0, *, sr: int = 22050, seed: int = 0) -> tuple[Synth, tuple[float, ...]]:
+    """A-B-A: a rock groove in C major, then four-on-the-floor under A-minor pads, then A again.
+    Returns the signal and the true section starts (0, part, 2 * part)."""
+    a = song(part, bpm=120, key=0, mode=1, sr=sr, seed=seed).samples
+    drums = drum_pattern(120, part, style="four_on_the_floor", sr=sr, seed=seed + 1).samples
+    pads = cadence(9, 0, sr=sr, chord_dur=2.0, repeats=3).samples
+    b = 0.5 * drums + 0.5 * np.resize(pads, len(drums))
+    return Synth(np.concatenate([a, b, a]).astype(np.float32), sr), (0.0, part, 2 * part)
+
+
 def sine(freq: float, duration: float, *, sr: int = 48000, dbfs: float = -20.0, channels: int = 2) -> Signal:
     """A sine whose peak is `dbfs` dB below full scale, on every channel; shape (frames, channels)."""
     t = np.arange(int(duration * sr)) / sr
