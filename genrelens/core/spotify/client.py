@@ -524,9 +524,11 @@ def user_client(
     session = CountingSession()
     auth = make_user_auth(settings, cache_handler, session, scope)
     try:
-        valid = auth.validate_token(token)
+        valid = auth.validate_token(token)  # refreshes an expired token, so it may go to the network
     except SpotifyOauthError as exc:
         raise oauth_error(exc, "token refresh") from exc
+    except requests.RequestException as exc:
+        raise UpstreamError(f"token refresh: {exc}", status=None, endpoint="accounts/api/token") from exc
     if valid is None:
         raise ReauthRequired("the stored Spotify token lacks the requested scope: log in again")
     return SpotifyClient(

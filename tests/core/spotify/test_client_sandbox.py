@@ -431,3 +431,17 @@ def test_request_counter_agrees_with_the_sandbox(sandbox):
     ours = {k: v for k, v in client.requests.by_endpoint().items() if "/v1/" in k}
     theirs = {k: v for k, v in sandbox.stats()["by_endpoint"].items() if "/v1/" in k}
     assert ours == theirs
+
+
+def test_a_token_expired_by_the_clock_is_refreshed_when_the_client_is_built(sandbox):
+    cache = login(sandbox, "ann")
+    token = cache.get_cached_token()
+    cache.save_token_to_cache({**token, "expires_at": 0})
+    client = user_client(settings_for(sandbox), cache)
+    assert cache.get_cached_token()["access_token"] != token["access_token"]
+    assert client.me().id == "ann"
+    stale = cache.get_cached_token()
+    cache.save_token_to_cache({**stale, "expires_at": 0})
+    sandbox.revoke_tokens()
+    with pytest.raises(ReauthRequired):
+        user_client(settings_for(sandbox), cache)
