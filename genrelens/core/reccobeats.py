@@ -27,6 +27,7 @@ from genrelens.core.types import AudioFeatures
 
 #: ids per request: client projects report 40 and that extra ids are silently dropped
 BATCH_SIZE = 40
+_BASE62 = re.compile(r"^[0-9A-Za-z]+$")
 _HREF_ID = re.compile(r"open\.spotify\.com/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]+)")
 #: what ReccoBeats measures; time_signature and duration_ms it does not
 RECCOBEATS_FEATURES: tuple[str, ...] = (
@@ -78,8 +79,9 @@ class ReccoBeatsClient:
         self._session.close()
 
     def audio_features(self, spotify_ids: Iterable[str | None]) -> dict[str, AudioFeatures]:
-        """Features for the ids ReccoBeats knows, 40 per request; unknown ids are left out."""
-        wanted = list(dict.fromkeys(i for i in spotify_ids if i))
+        """Features for the ids ReccoBeats knows, 40 per request; unknown or malformed ids are left out."""
+        # a malformed id would make ReccoBeats refuse the whole batch of 40: it cannot be known anyway
+        wanted = list(dict.fromkeys(i for i in spotify_ids if i and _BASE62.match(i)))
         found: dict[str, AudioFeatures] = {}
         for start in range(0, len(wanted), BATCH_SIZE):
             chunk = wanted[start : start + BATCH_SIZE]

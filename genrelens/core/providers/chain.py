@@ -6,8 +6,9 @@ store are never asked for. Every answer is stored as its own (track, source) row
 provenance of each number survives.
 
 A provider that is closed to this app (EndpointRestricted), rate-limited beyond our patience
-(RateLimited) or permanently failing is marked blocked with the reason and skipped for the rest
-of the run; a transient failure loses only that batch (recorded in `errors`).
+(RateLimited), logged out (ReauthRequired) or misconfigured is marked blocked with the reason and
+skipped for the rest of the run. Any other provider failure loses only that batch (recorded in
+`errors`); after three failed batches in a row the provider is blocked too.
 """
 
 from __future__ import annotations
@@ -19,9 +20,20 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from genrelens.core.errors import EndpointRestricted, ProviderError, RateLimited
+from genrelens.core.errors import (
+    ConfigurationError,
+    EndpointRestricted,
+    ProviderError,
+    RateLimited,
+    ReauthRequired,
+)
 from genrelens.core.providers.base import FeatureProvider, FeatureStore
 from genrelens.core.types import SourcedFeatures, TrackRef
+
+#: errors that close a provider for the rest of the run: asking again cannot help
+_CLOSED = (EndpointRestricted, RateLimited, ReauthRequired, ConfigurationError)
+#: a provider whose batches keep failing is skipped after this many in a row
+MAX_FAILED_BATCHES = 3
 
 
 @dataclass(slots=True)
@@ -87,22 +99,27 @@ def _run_provider(
 ) -> set[str]:
     answered: set[str] = set()
     size = max(1, provider.batch_size)
+    failed_in_a_row = 0
     with tqdm(total=len(pending), desc=f"features: {provider.name}", unit="track", disable=not progress,
               file=sys.stderr) as bar:
         for start in range(0, len(pending), size):
             batch = pending[start : start + size]
             try:
                 answers = _accepted(provider.fetch(batch), batch)
-            except (EndpointRestricted, RateLimited) as exc:
-                report.blocked[provider.name] = str(exc)
+            except _CLOSED as exc:
+                report.blocked[provider.name] = f"{type(exc).__name__}: {exc}"
                 break
             except ProviderError as exc:
-                if exc.permanent:
-                    report.blocked[provider.name] = str(exc)
-                    break
+                # one bad batch (a malformed id, a 5xx burst) costs that batch only; a provider
+                # failing batch after batch is broken for this run and is skipped
                 report.errors.setdefault(provider.name, []).append(str(exc))
                 bar.update(len(batch))
+                failed_in_a_row += 1
+                if failed_in_a_row >= MAX_FAILED_BATCHES:
+                    report.blocked[provider.name] = f"{failed_in_a_row} batches failed in a row; last: {exc}"
+                    break
                 continue
+            failed_in_a_row = 0
             store.save_features(answers)
             for item in answers:
                 answered.add(item.track_key)

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from genrelens.core.errors import EndpointRestricted
+from genrelens.core.errors import EndpointRestricted, UpstreamError
 from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.providers.chain import run_chain
 from genrelens.core.providers.dataset import DatasetProvider, FrameFeatureLookup
@@ -151,3 +151,39 @@ def test_progress_bar_goes_to_stderr(capsys, progress):
               MemoryFeatureStore(), progress=progress)
     out, err = capsys.readouterr()
     assert out == "" and (("features: dataset" in err) == progress)
+
+
+class Flaky(FeatureProvider):
+    """Fails on the batches listed in `bad` (like a 400 for one malformed id), answers the others."""
+
+    name = "flaky"
+    batch_size = 5
+
+    def __init__(self, bad: set[int]) -> None:
+        self.bad = bad
+        self.batches = 0
+
+    def fetch(self, tracks):
+        self.batches += 1
+        if self.batches in self.bad:
+            raise UpstreamError("HTTP 400 malformed id", status=400)
+        return [SourcedFeatures(track_key=t.key, features=AudioFeatures(energy=0.5), source=self.name)
+                for t in tracks]
+
+
+def test_a_failing_batch_costs_only_that_batch():
+    from genrelens.core.types import TrackRef
+
+    refs = [TrackRef(key=f"k{i}") for i in range(20)]
+    report = run_chain(refs, [Flaky(bad={2})], MemoryFeatureStore(), progress=False)
+    assert report.counts == {"flaky": 15} and report.missing == [f"k{i}" for i in range(5, 10)]
+    assert report.blocked == {} and len(report.errors["flaky"]) == 1
+
+
+def test_a_provider_failing_batch_after_batch_is_blocked():
+    from genrelens.core.types import TrackRef
+
+    provider = Flaky(bad={1, 2, 3, 4})
+    report = run_chain([TrackRef(key=f"k{i}") for i in range(30)], [provider], MemoryFeatureStore(), progress=False)
+    assert provider.batches == 3 and "3 batches failed in a row" in report.blocked["flaky"]
+    assert len(report.missing) == 30

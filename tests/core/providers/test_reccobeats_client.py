@@ -26,7 +26,7 @@ def test_batches_of_40_map_back_through_href_and_leave_unknown_ids_out(sandbox):
     unknown = sandbox.catalog_info()["examples"]["reccobeats_unknown_track_ids"]
     client = ReccoBeatsClient.from_settings(settings_for(sandbox))
     sandbox.reset_stats()
-    features = client.audio_features([*ids, *unknown, None, ids[0]])
+    features = client.audio_features([*ids, *unknown, None, ids[0], "spotify:track:x", "not an id"])
     asked = len(set(ids) | set(unknown))
     assert count(sandbox, ROUTE) == math.ceil(asked / 40)
     assert client.requests.by_endpoint() == {ROUTE: math.ceil(asked / 40)}
