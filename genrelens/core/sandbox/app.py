@@ -58,7 +58,8 @@ class SandboxApp:
         decision = self.state.decide(request.method, request.path, request.template,
                                      random_faults=surface in ("webapi", "reccobeats"))
         if decision.status:
-            response = fault_response(surface, request, decision.status, decision.retry_after)
+            response = fault_response(surface, request, decision.status, decision.retry_after,
+                                      decision.reason)
         else:
             response = self._run(surface, request, route, other_method)
         self.state.count(f"{request.method} {request.template}", response.status)
@@ -92,8 +93,12 @@ def _prefix(surface: str) -> str:
     return {"webapi": "/v1", "reccobeats": "/reccobeats/v1", "admin": "/_sandbox"}.get(surface, "")
 
 
-def fault_response(surface: str, request: Request, status: int, retry_after: int) -> Response:
+def fault_response(surface: str, request: Request, status: int, retry_after: int, reason: str = "") -> Response:
     headers = {"Retry-After": str(retry_after)} if status == 429 else {}
+    if reason and surface == "webapi":
+        # The July 2026 quota 429 says why in `reason`; spotipy exposes it as SpotifyException.reason.
+        body = {"error": {"status": status, "message": "Too many requests", "reason": reason}}
+        return error_response(surface, request, HttpError(status, headers=headers, body=body))
     return error_response(surface, request, HttpError(status, WEB_API_MESSAGES[status], headers=headers))
 
 

@@ -32,6 +32,7 @@ class ScriptedFault:
     count: int = 1
     retry_after: int = 1
     method: str = ""
+    reason: str = ""  # e.g. "QUOTA_EXCEEDED", the July 2026 dev-mode quota 429
 
     def matches(self, method: str, path: str, template: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -44,6 +45,8 @@ class ScriptedFault:
                                "retry_after": self.retry_after}
         if self.method:
             out["method"] = self.method
+        if self.reason:
+            out["reason"] = self.reason
         return out
 
 
@@ -56,6 +59,7 @@ class Faults:
     null_items: float = 0.0
     local_items: float = 0.0
     episode_items: float = 0.0
+    null_search_items: float = 0.0
     script: list[ScriptedFault] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -67,11 +71,12 @@ class Faults:
             "null_items": self.null_items,
             "local_items": self.local_items,
             "episode_items": self.episode_items,
+            "null_search_items": self.null_search_items,
             "script": [s.as_dict() for s in self.script],
         }
 
 
-SHARE_KNOBS = ("rate_429", "rate_5xx", "null_items", "local_items", "episode_items")
+SHARE_KNOBS = ("rate_429", "rate_5xx", "null_items", "local_items", "episode_items", "null_search_items")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,7 @@ class Decision:
 
     status: int = 0
     retry_after: int = 0
+    reason: str = ""
 
 
 @dataclass(slots=True)
@@ -157,7 +163,7 @@ class SandboxState:
                 if fault.count > 0 and fault.matches(method, path, template):
                     fault.count -= 1
                     self.faults.script = [s for s in self.faults.script if s.count > 0]
-                    return Decision(fault.status, fault.retry_after)
+                    return Decision(fault.status, fault.retry_after, fault.reason)
             if not random_faults:
                 return Decision()
             roll = self._rng.random()
@@ -174,6 +180,10 @@ class SandboxState:
     def item_shares(self) -> tuple[float, float, float]:
         with self._lock:
             return self.faults.null_items, self.faults.local_items, self.faults.episode_items
+
+    def null_search_share(self) -> float:
+        with self._lock:
+            return self.faults.null_search_items
 
     # --- stats --------------------------------------------------------------------------------
     def count(self, endpoint: str, status: int) -> None:
@@ -297,7 +307,7 @@ def _parse_script(value: Any) -> list[ScriptedFault]:
     for entry in value:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             raise ControlError(f"script entry {entry!r} needs a string 'path'")
-        unknown = set(entry) - {"path", "status", "count", "retry_after", "method"}
+        unknown = set(entry) - {"path", "status", "count", "retry_after", "method", "reason"}
         if unknown:
             raise ControlError(f"script entry has unknown keys {sorted(unknown)}")
         status = entry.get("status")
@@ -306,5 +316,5 @@ def _parse_script(value: Any) -> list[ScriptedFault]:
         count = int(_non_negative("count", entry.get("count", 1)))
         retry_after = int(_non_negative("retry_after", entry.get("retry_after", 1)))
         faults.append(ScriptedFault(entry["path"], int(status), count, retry_after,
-                                    str(entry.get("method", ""))))
+                                    str(entry.get("method", "")), str(entry.get("reason", ""))))
     return faults

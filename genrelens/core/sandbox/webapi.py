@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from genrelens.core.sandbox.catalog import SPOTIFY_USER_ID, TIME_RANGES, Playlist, Track, User, unit_hash
 from genrelens.core.sandbox.control import AccessToken
 from genrelens.core.sandbox.http import HttpError, Request, Response, Router, json_response
+from genrelens.core.sandbox.search import SearchIndex
 from genrelens.core.sandbox.shapes import Shapes
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class WebApi:
         self.app = app
         self.catalog = app.catalog
         self.limits = _limits(app)
-        self.index = _SearchIndex(app)
+        self.index = SearchIndex(app.catalog)
 
     # --- plumbing -------------------------------------------------------------------------------
     def shapes(self, request: Request) -> Shapes:
@@ -133,12 +134,16 @@ class WebApi:
             raise HttpError(400, "Bad search type field")
         limit, offset = self.page_args(request, "search")
         shapes = self.shapes(request)
+        null_share = self.app.state.null_search_share()
         out = {}
         for kind in types:
             matches = self.index.search(kind, query)
-            chosen = matches[offset : offset + limit]
-            out[f"{kind}s"] = self.paging(request, [self._render(shapes, kind, i) for i in chosen],
-                                          len(matches), limit, offset)
+            items: list[dict[str, Any] | None] = []
+            for position, item_id in enumerate(matches[offset : offset + limit], start=offset):
+                # Spotify's playlist search results sometimes hold nulls; stable per query/position.
+                gone = kind == "playlist" and unit_hash("search", query.lower(), position) < null_share
+                items.append(None if gone else self._render(shapes, kind, item_id))
+            out[f"{kind}s"] = self.paging(request, items, len(matches), limit, offset)
         return json_response(out)
 
     def _render(self, shapes: Shapes, kind: str, item_id: str) -> dict[str, Any]:
@@ -391,71 +396,6 @@ class WebApi:
         if features is None:
             raise HttpError(404, "analysis not found")
         return json_response(features)
-
-
-class _SearchIndex:
-    """Lower-cased names per searchable type, built once; matching is by words, then ranked."""
-
-    def __init__(self, app: SandboxApp) -> None:
-        catalog = app.catalog
-        artist_names = {a.id: a.name.lower() for a in catalog.artists.values()}
-        self.entries: dict[str, list[tuple[str, str, str]]] = {
-            "track": [(t.id, t.name.lower(), " ".join([t.name.lower(), *(artist_names[a] for a in
-                                                                         t.artist_ids),
-                                                       catalog.albums[t.album_id].name.lower()]))
-                      for t in catalog.tracks.values()],
-            "artist": [(a.id, a.name.lower(), a.name.lower()) for a in catalog.artists.values()],
-            "album": [(a.id, a.name.lower(), " ".join([a.name.lower(), *(artist_names[x] for x in
-                                                                         a.artist_ids)]))
-                      for a in catalog.albums.values()],
-            # Only public playlists are searchable, as on Spotify.
-            "playlist": [(p.id, p.name.lower(), p.name.lower()) for p in catalog.playlists.values()
-                         if p.public],
-        }
-        artist_genres = {a.id: " | ".join(a.genres).lower() for a in catalog.artists.values()}
-        self.fields: dict[str, dict[str, dict[str, str]]] = {
-            "track": {t.id: {"track": t.name.lower(),
-                             "artist": " | ".join(artist_names[a] for a in t.artist_ids),
-                             "album": catalog.albums[t.album_id].name.lower(),
-                             "year": catalog.albums[t.album_id].release_date[:4],
-                             "genre": " | ".join(artist_genres[a] for a in t.artist_ids)}
-                      for t in catalog.tracks.values()},
-            "artist": {a.id: {"artist": a.name.lower(), "genre": artist_genres[a.id]}
-                       for a in catalog.artists.values()},
-        }
-
-    def search(self, kind: str, query: str) -> list[str]:
-        filters, words = _parse_query(query)
-        phrase = " ".join(words)
-        exact, phrase_hits, word_hits = [], [], []
-        for item_id, name, haystack in self.entries[kind]:
-            if not all(w in haystack for w in words):
-                continue
-            if filters and not self._filters_match(kind, item_id, filters):
-                continue
-            if name == phrase:
-                exact.append(item_id)
-            elif phrase in name:
-                phrase_hits.append(item_id)
-            else:
-                word_hits.append(item_id)
-        return exact + phrase_hits + word_hits
-
-    def _filters_match(self, kind: str, item_id: str, filters: dict[str, str]) -> bool:
-        """Field filters (track:, artist:, album:, year:, genre:) narrow tracks and artists; a
-        filter a type does not have is ignored, leniently."""
-        fields = self.fields.get(kind, {}).get(item_id, {})
-        return all(value in fields.get(key, value) for key, value in filters.items())
-
-
-def _parse_query(query: str) -> tuple[dict[str, str], list[str]]:
-    """Spotify's `field:value` filters (track:, artist:, album:, year:) and the remaining words."""
-    filters: dict[str, str] = {}
-    rest = query.lower()
-    for key, quoted, plain in re.findall(r'(\w+):(?:"([^"]*)"|(\S+))', rest):
-        filters[key] = (quoted or plain).strip()
-    rest = re.sub(r'\w+:(?:"[^"]*"|\S+)', " ", rest).replace('"', " ")
-    return filters, rest.split()
 
 
 def _int_param(request: Request, name: str, default: int, message: str) -> int:

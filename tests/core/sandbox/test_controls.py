@@ -125,3 +125,40 @@ def test_latency_is_added(legacy_sandbox, token):
     legacy_sandbox.set_faults(latency_ms=150)
     response = get(legacy_sandbox, "search", token, q="pop", type="artist")
     assert response.elapsed.total_seconds() >= 0.15
+
+
+def test_scripted_quota_429_carries_the_reason(legacy_sandbox, token):
+    legacy_sandbox.set_faults(script=[{"path": "/v1/me/playlists", "status": 429, "retry_after": 30,
+                                       "reason": "QUOTA_EXCEEDED"}])
+    response = get(legacy_sandbox, "me/playlists", token)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "30"
+    assert response.json() == {"error": {"status": 429, "message": "Too many requests",
+                                         "reason": "QUOTA_EXCEEDED"}}
+
+
+def test_script_can_fault_the_token_endpoint(legacy_sandbox):
+    legacy_sandbox.set_faults(script=[{"path": "/api/token", "status": 503}])
+    response = requests.post(legacy_sandbox.token_url, data={"grant_type": "client_credentials"},
+                             auth=(legacy_sandbox.client_id, legacy_sandbox.client_secret), timeout=10)
+    assert response.status_code == 503 and response.json()["error"] == "server_error"
+    assert legacy_sandbox.client_token()
+
+
+def test_null_search_items_blank_some_playlist_results_stably(legacy_sandbox, token):
+    legacy_sandbox.set_faults(null_search_items=0.3)
+
+    def ids() -> list[str | None]:
+        page = get(legacy_sandbox, "search", token, q="pop", type="playlist,track", limit=50).json()
+        assert None not in page["tracks"]["items"]  # only playlist results are blanked
+        return [p and p["id"] for p in page["playlists"]["items"]]
+
+    first = ids()
+    assert first == ids() and None in first and any(first)
+
+
+def test_reccobeats_faults_use_reccobeats_error_bodies(legacy_sandbox):
+    legacy_sandbox.set_faults(rate_429=1.0, retry_after=4)
+    response = requests.get(legacy_sandbox.reccobeats_base + "/audio-features", params={"ids": "x"}, timeout=10)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "4"
+    assert response.json()["code"] == 4291
+    assert legacy_sandbox.stats()["by_endpoint"] == {"GET /reccobeats/v1/audio-features": 1}
