@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 
-from genrelens.catalog.models import Dataset, GenreLabel
+from genrelens.catalog.models import Dataset, GenreLabel, TrainedModel
 from genrelens.core.dataset.formats import CANONICAL_COLUMNS
-from genrelens.core.errors import ImportFailed
+from genrelens.core.errors import NotFound
 from genrelens.core.types import FEATURE_NAMES
 
 
@@ -25,7 +25,7 @@ def dataset_get(*, name: str) -> Dataset:
         return Dataset.objects.get(name=name)
     except Dataset.DoesNotExist:
         known = ", ".join(Dataset.objects.order_by("name").values_list("name", flat=True)) or "none yet"
-        raise ImportFailed(f"no dataset named {name!r} (known: {known})") from None
+        raise NotFound(f"no dataset named {name!r} (known: {known})") from None
 
 
 def feature_sources_for(dataset: Dataset) -> list[str]:
@@ -108,3 +108,20 @@ def genre_counts(*, dataset: str) -> dict[str, int]:
     rows = GenreLabel.objects.filter(dataset=ds).values_list("genre").order_by()
     counts = pd.Series([r[0] for r in rows]).value_counts()
     return {str(k): int(v) for k, v in counts.items()}
+
+
+def model_get(*, ref: str | None = None) -> TrainedModel:
+    """A registered model by version (or database id); the active one when `ref` is None."""
+    if ref is None:
+        active = TrainedModel.objects.filter(is_active=True).first()
+        if active is None:
+            raise NotFound("no active model: run `genrelens train` first")
+        return active
+    query = TrainedModel.objects.filter(version=ref)
+    if ref.isdigit():
+        query = query | TrainedModel.objects.filter(pk=int(ref))
+    found = query.first()
+    if found is None:
+        known = ", ".join(TrainedModel.objects.values_list("version", flat=True)[:10]) or "none"
+        raise NotFound(f"no model {ref!r} (registered: {known})")
+    return found

@@ -27,6 +27,7 @@ from genrelens.catalog.models import (
     PlaylistTrack,
     Track,
     TrackArtist,
+    TrainedModel,
 )
 from genrelens.core.dataset.formats import ParsedDataset
 from genrelens.core.errors import ImportFailed
@@ -362,3 +363,24 @@ def sourced_features_save(*, items: Sequence[SourcedFeatures]) -> int:
                 how={track_ids[i.track_key]: dict(i.how) for i in group},
             )
     return created
+
+
+def model_register(*, card: dict[str, Any], path: str, activate: bool = True) -> TrainedModel:
+    """Record a saved model; the newest becomes the active one unless told otherwise."""
+    with transaction.atomic():
+        if activate:
+            TrainedModel.objects.filter(is_active=True).update(is_active=False)
+        dataset = card.get("dataset", {})
+        return TrainedModel.objects.create(
+            version=str(card["model_id"]), path=path, label=str(card.get("label", "genre")),
+            dataset_name=str(dataset.get("name", "")), dataset_sha256=str(dataset.get("sha256", "")),
+            card=card, is_active=activate,
+        )
+
+
+def model_activate(*, model: TrainedModel) -> TrainedModel:
+    with transaction.atomic():
+        TrainedModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
+        model.is_active = True
+        model.save(update_fields=["is_active"])
+    return model

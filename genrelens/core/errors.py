@@ -41,6 +41,10 @@ class ImportFailed(GenrelensError):
     """A dataset could not be imported; nothing was written."""
 
 
+class NotFound(GenrelensError):
+    """A dataset, model or track that was asked for by name does not exist."""
+
+
 class ConfigurationError(GenrelensError):
     """A setting has a value that cannot work."""
 
