@@ -109,11 +109,5 @@ GENRELENS_MODEL_DIR = VAR_DIR / "models"
 GENRELENS_FEATURE_PROVIDERS = envlist("GENRELENS_FEATURE_PROVIDERS", "dataset,spotify,reccobeats")
 GENRELENS_DOWNLOAD_TIMEOUT = envfloat("GENRELENS_DOWNLOAD_TIMEOUT", 30.0, minimum=1.0)
 
-# Spotify and ReccoBeats: real services by default; point them at `genrelens sandbox` to work offline.
-SPOTIFY_CLIENT_ID = env("SPOTIFY_CLIENT_ID", "")
-SPOTIFY_CLIENT_SECRET = envsecret("SPOTIFY_CLIENT_SECRET") or ""
-SPOTIFY_REDIRECT_URI = env("SPOTIFY_REDIRECT_URI", "http://127.0.0.1:8000/connect")
-SPOTIFY_API_BASE = env("SPOTIFY_API_BASE", "https://api.spotify.com/v1/")
-SPOTIFY_ACCOUNTS_BASE = env("SPOTIFY_ACCOUNTS_BASE", "https://accounts.spotify.com")
-RECCOBEATS_API_BASE = env("RECCOBEATS_API_BASE", "https://api.reccobeats.com/v1")
-SPOTIFY_RETRY_AFTER_CAP = envfloat("SPOTIFY_RETRY_AFTER_CAP", 30.0, minimum=0.0)
+# Spotify and ReccoBeats (SPOTIFY_* and RECCOBEATS_API_BASE) are read, and validated, by the core's
+# SpotifySettings.from_env: one parser for the CLI, the web app and the core's own tools.

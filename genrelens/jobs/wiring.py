@@ -15,15 +15,8 @@ from genrelens.core.spotify.settings import SpotifySettings
 
 
 def spotify_settings() -> SpotifySettings:
-    return SpotifySettings(
-        client_id=settings.SPOTIFY_CLIENT_ID,
-        client_secret=settings.SPOTIFY_CLIENT_SECRET,
-        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
-        api_base=settings.SPOTIFY_API_BASE,
-        accounts_base=settings.SPOTIFY_ACCOUNTS_BASE,
-        reccobeats_base=settings.RECCOBEATS_API_BASE,
-        retry_after_cap=settings.SPOTIFY_RETRY_AFTER_CAP,
-    )
+    """SPOTIFY_* and RECCOBEATS_API_BASE from the environment (a bad value raises ConfigurationError)."""
+    return SpotifySettings.from_env()
 
 
 def feature_providers(
