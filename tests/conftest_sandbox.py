@@ -138,7 +138,8 @@ def start_sandbox(profile: str = "legacy", seed: int = 0, tracks: int = 6000,
                   extra_args: Sequence[str] = (), auto_approve: bool = True) -> SandboxHandle:
     """Start `python -m genrelens.core.sandbox --port 0 ...` and wait for its listening line."""
     args = [sys.executable, "-m", "genrelens.core.sandbox", "--host", "127.0.0.1", "--port", "0",
-            "--profile", profile, "--seed", str(seed), "--tracks", str(tracks), *extra_args]
+            "--profile", profile, "--seed", str(seed), "--tracks", str(tracks), "--exit-with-parent",
+            *extra_args]
     if auto_approve:
         args.append("--auto-approve")
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1"}

@@ -109,7 +109,7 @@ def error_response(surface: str, request: Request, exc: HttpError) -> Response:
         body = {
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "status": exc.status,
-            "code": RECCO_CODES.get(exc.status, exc.status * 10),
+            "code": exc.code or RECCO_CODES.get(exc.status, exc.status * 10),
             "error": WEB_API_MESSAGES.get(exc.status, "Error"),
             "message": exc.message or "",
             "path": request.path.removeprefix("/reccobeats"),

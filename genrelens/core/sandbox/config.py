@@ -24,6 +24,7 @@ class SandboxConfig:
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
     verbose: bool = False
+    exit_with_parent: bool = False
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the process that started the sandbox dies (test runners)")
     return parser
 
 
@@ -64,4 +67,5 @@ def parse_config(argv: Sequence[str] | None = None) -> SandboxConfig:
         host=args.host, port=args.port, profile=args.profile, catalog=args.catalog, seed=args.seed,
         tracks=args.tracks, latency_ms=args.latency_ms, auto_approve=args.auto_approve,
         client_id=args.client_id, client_secret=args.client_secret, verbose=args.verbose,
+        exit_with_parent=args.exit_with_parent,
     )

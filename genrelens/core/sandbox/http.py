@@ -59,11 +59,12 @@ class HttpError(Exception):
     """Raised by handlers; the surface (Web API, accounts, ReccoBeats) decides the body's shape."""
 
     def __init__(self, status: int, message: str | None = None, *, headers: dict[str, str] | None = None,
-                 body: Any = None) -> None:
+                 body: Any = None, code: int | None = None) -> None:
         self.status = status
         self.message = message
         self.headers = headers or {}
         self.body = body
+        self.code = code  # a service's own error code (ReccoBeats: 4001 missing parameter, ...)
         super().__init__(f"{status} {message}")
 
 

@@ -67,10 +67,9 @@ class ReccoBeats:
         raw = ",".join(request.params.get("ids", []))
         ids = [i.strip() for i in raw.split(",") if i.strip()]
         if not ids:
-            raise HttpError(400, "Required parameter 'ids' is not present.",
-                            body=None) from None
+            raise HttpError(400, "Required parameter 'ids' is not present.", code=4001)
         if len(ids) > MAX_IDS:
-            raise HttpError(400, f"ids: size must be between 1 and {MAX_IDS}")
+            raise HttpError(400, f"ids: size must be between 1 and {MAX_IDS}", code=4004)
         found = [self.by_key[i] for i in ids if i in self.by_key]
         unique = list({t.id: t for t in found}.values())
         return json_response({"content": [features_of(t) for t in unique]})

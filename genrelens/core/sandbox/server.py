@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -115,12 +117,22 @@ def serve(config: SandboxConfig) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
+    if config.exit_with_parent:
+        threading.Thread(target=_watch_parent, args=(server,), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+
+
+def _watch_parent(server: SandboxHTTPServer) -> None:
+    """A killed test runner cannot stop its sandbox; its orphan notices the new parent and quits."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    server.shutdown()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

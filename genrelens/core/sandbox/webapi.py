@@ -88,8 +88,12 @@ class WebApi:
         return limit, offset
 
     def paging(self, request: Request, items: list[Any], total: int, limit: int, offset: int,
-               path: str | None = None) -> dict[str, Any]:
-        """A paging object whose links are absolute and keep every other query parameter."""
+               path: str | None = None, max_offset: int | None = None) -> dict[str, Any]:
+        """A paging object whose links are absolute and keep every other query parameter.
+
+        With `max_offset` (search), `next` stops where a further offset would be refused, even
+        when `total` is larger, as Spotify's does.
+        """
         path = path or request.path
         keep = {k: ",".join(v) for k, v in request.params.items() if k not in ("limit", "offset")}
 
@@ -100,7 +104,8 @@ class WebApi:
             "href": link(offset),
             "items": items,
             "limit": limit,
-            "next": link(offset + limit) if offset + limit < total else None,
+            "next": link(offset + limit) if offset + limit < total and (
+                max_offset is None or offset + limit <= max_offset) else None,
             "offset": offset,
             "previous": link(max(0, offset - limit)) if offset > 0 else None,
             "total": total,
@@ -143,7 +148,8 @@ class WebApi:
                 # Spotify's playlist search results sometimes hold nulls; stable per query/position.
                 gone = kind == "playlist" and unit_hash("search", query.lower(), position) < null_share
                 items.append(None if gone else self._render(shapes, kind, item_id))
-            out[f"{kind}s"] = self.paging(request, items, len(matches), limit, offset)
+            out[f"{kind}s"] = self.paging(request, items, len(matches), limit, offset,
+                                          max_offset=MAX_SEARCH_OFFSET)
         return json_response(out)
 
     def _render(self, shapes: Shapes, kind: str, item_id: str) -> dict[str, Any]:

@@ -94,3 +94,13 @@ def test_missing_and_unknown_tokens_get_401(legacy_sandbox):
     assert response.json() == {"error": {"status": 401, "message": "No token provided"}}
     response = get(legacy_sandbox, "me", "not-a-token")
     assert response.json() == {"error": {"status": 401, "message": "Invalid access token"}}
+
+
+def test_search_paging_stops_at_offset_1000_like_spotify(legacy_sandbox, app_token):
+    page = get(legacy_sandbox, "search", app_token, q="genre:pop", type="track", limit=50, offset=950).json()[
+        "tracks"]
+    assert page["total"] > 1000 and page["next"] is not None
+    last = get(legacy_sandbox, page["next"], app_token).json()["tracks"]
+    assert last["offset"] == 1000 and last["next"] is None
+    beyond = get(legacy_sandbox, "search", app_token, q="genre:pop", type="track", offset=1001)
+    assert beyond.status_code == 400
