@@ -164,3 +164,23 @@ def test_committed_profiles_are_what_the_script_derives_from_the_shared_data():
     derived = json.loads(json.dumps(derive(SHARED_CSV)))
     committed = load_profiles()
     assert derived == committed
+
+
+FINGERPRINT = """
+import hashlib, json
+from genrelens.core.sandbox.synthetic import build_synthetic
+c = build_synthetic(7, 1000)
+blob = json.dumps([[t.id, t.name, t.features, t.artist_ids] for t in c.tracks.values()]
+                  + [[p.id, p.name, p.owner_id, p.track_ids] for p in c.playlists.values()]
+                  + [[u.id, u.liked, u.top, u.playing] for u in c.users.values()])
+print(hashlib.sha256(blob.encode()).hexdigest())
+"""
+
+
+def test_the_catalog_does_not_depend_on_pythons_hash_seed():
+    prints = {
+        subprocess.run([sys.executable, "-c", FINGERPRINT], cwd=REPO_ROOT, capture_output=True, text=True,
+                       timeout=60, env={"PYTHONHASHSEED": seed, "PATH": ""}, check=True).stdout
+        for seed in ("1", "2")
+    }
+    assert len(prints) == 1
