@@ -111,6 +111,9 @@ _FACTORIES: dict[str, Callable[[], ClassifierMixin]] = {
 #: Candidate names in the order they are searched (the blog's six first).
 CANDIDATES: tuple[str, ...] = tuple(_FACTORIES)
 
+#: Candidates whose estimator honours `n_jobs` (LogisticRegression's is deprecated and ignored).
+THREADED_CANDIDATES: frozenset[str] = frozenset({"random_forest", "kneighbors", "lightgbm"})
+
 _QUICK: dict[str, list[dict[str, Any]]] = {
     "random_forest": [{"n_estimators": 100, "min_samples_leaf": 2}],
     "gradient_boosting": [{"n_estimators": 30, "max_depth": 3, "subsample": 0.5}],

@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from genrelens.core.ml.artifacts import LoadedModel, library_versions, new_model_id, save_model
 from genrelens.core.ml.calibration import CalibrationCheck, check_calibration
-from genrelens.core.ml.candidates import CANDIDATES, SEED, build_pipeline
+from genrelens.core.ml.candidates import CANDIDATES, SEED, THREADED_CANDIDATES, build_pipeline
 from genrelens.core.ml.metrics import baselines
 from genrelens.core.ml.preprocess import PreparedData, PreprocessConfig, prepare
 from genrelens.core.ml.selection import SelectionResult, select_model
@@ -51,7 +51,7 @@ class TrainResult:
 def _refit(candidate: str, params: dict[str, Any], data: PreparedData, n_jobs: int) -> Pipeline:
     # The final fit runs alone, so it may use every core we were given (folds no longer compete).
     pipeline = build_pipeline(candidate, params)
-    if "n_jobs" in pipeline.named_steps["model"].get_params():
+    if candidate in THREADED_CANDIDATES:
         pipeline.set_params(model__n_jobs=n_jobs)
     with threadpool_limits(limits=n_jobs):
         pipeline.fit(data.X, data.y)
