@@ -151,6 +151,27 @@ class AudioFeatures(models.Model):
         verbose_name_plural = "audio features"
 
 
+class LocalFile(models.Model):
+    """Where a local track's audio lives, and what its tags and folder say about its genre."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="local_files")
+    path = models.CharField(max_length=2000, unique=True)
+    folder = models.CharField(max_length=500, blank=True, default="", help_text="parent folder name")
+    genre_tag = models.CharField(max_length=200, blank=True, default="")
+    analysed_at = models.DateTimeField(auto_now=True)
+
+
+class TrackAnalysis(models.Model):
+    """Beat-level analysis of a local track, for the rhythm view (Spotify's audio analysis is gone)."""
+
+    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="analysis")
+    beats = models.JSONField(default=list)
+    downbeats = models.JSONField(default=list)
+    sections = models.JSONField(default=list)
+    analyser_version = models.CharField(max_length=100, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
 class TrainedModel(models.Model):
     """A saved genre model and its card; exactly one is active at a time."""
 

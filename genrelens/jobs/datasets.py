@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from genrelens.catalog.local import LABEL_DATASETS, LOCAL_SOURCE
 from genrelens.catalog.models import Dataset
 from genrelens.catalog.selectors import dataset_get, labelled_frame
 from genrelens.core.dataset.formats import read_dataset
@@ -33,3 +34,13 @@ def resolve_dataset(ref: str | None) -> ResolvedDataset:
             raise NotFound("no dataset in the catalog yet: run `genrelens import FILE` or give --dataset PATH")
         dataset = latest
     return ResolvedDataset(labelled_frame(dataset=dataset.name), dataset.name, dataset.sha256)
+
+
+def resolve_local(label_from: str) -> ResolvedDataset:
+    """Local tracks labelled by their genre tag or folder, with the features measured from their audio."""
+    name = LABEL_DATASETS[label_from]
+    if not Dataset.objects.filter(name=name).exists():
+        raise NotFound(f"no local tracks labelled by {label_from} yet: run `genrelens analyze` on tagged files "
+                       "or on folders named after genres")
+    frame = labelled_frame(dataset=name, sources=[LOCAL_SOURCE])
+    return ResolvedDataset(frame, name, "")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from django.conf import settings
 
 from genrelens.catalog.feature_store import CatalogDatasetLookup
+from genrelens.catalog.local import local_paths
 from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.providers.registry import build_providers
 from genrelens.core.reccobeats import ReccoBeatsClient
@@ -31,9 +32,8 @@ def feature_providers(
         names = [n for n in names if n != "spotify"]
     if reccobeats is None:
         names = [n for n in names if n != "reccobeats"]
-    names = [n for n in names if n != "local"]  # local audio answers for local files only, via analyze
     return build_providers(names, spotify_client=spotify, reccobeats_client=reccobeats,
-                           dataset_lookup=CatalogDatasetLookup())
+                           dataset_lookup=CatalogDatasetLookup(), local_paths=local_paths())
 
 
 def reccobeats_client(config: SpotifySettings, *, sleep: Callable[[float], None] | None = None) -> ReccoBeatsClient:

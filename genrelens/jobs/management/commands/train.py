@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from genrelens.catalog.services import model_register
 from genrelens.core.errors import GenrelensError
 from genrelens.core.ml.train import TrainResult, train
-from genrelens.jobs.datasets import resolve_dataset
+from genrelens.jobs.datasets import resolve_dataset, resolve_local
 
 
 class Command(BaseCommand):
@@ -25,11 +25,16 @@ class Command(BaseCommand):
                             help="quick: small grids, under 2 minutes here; full: the blog's larger grids")
         parser.add_argument("--features", default="auto", choices=["auto", "audio", "audio+year"],
                             help="feature set (auto: the best the dataset supports)")
+        parser.add_argument("--source", choices=["dataset", "local"], default="dataset",
+                            help="local: train on your analysed audio files (genrelens analyze) instead")
+        parser.add_argument("--label-from", choices=["tag", "folder"], default="tag",
+                            help="with --source local: label by the files' genre tag or their parent folder")
         parser.add_argument("--json", action="store_true", help="print the model card as JSON")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
-            dataset = resolve_dataset(opts["dataset"])
+            dataset = (resolve_local(opts["label_from"]) if opts["source"] == "local"
+                       else resolve_dataset(opts["dataset"]))
             result = train(dataset.frame, label=opts["label"], search=opts["search"], feature_set=opts["features"],
                            dataset_name=dataset.name, dataset_sha256=dataset.sha256,
                            out_dir=Path(settings.GENRELENS_MODEL_DIR), progress=not opts["json"])

@@ -1,0 +1,87 @@
+"""Catalog writes and reads for the user's own audio files (source "local").
+
+An analysed file becomes a Track keyed by its audio content ("local:<sha256>"), features under
+source "local" with how each was obtained, a TrackAnalysis with beats for the rhythm view, and
+genre labels in two datasets, "local-tags" (the file's genre tag) and "local-folders" (its parent
+folder), so `genrelens train --source local` reuses the whole model machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from genrelens.catalog.models import AudioFeatures, Dataset, GenreLabel, LocalFile, Track, TrackAnalysis
+from genrelens.catalog.services import match_key, sourced_features_save
+from genrelens.core.types import FEATURE_NAMES, SourcedFeatures
+
+if TYPE_CHECKING:  # the audio stack is heavy to import; only its types are needed here
+    from genrelens.core.audio.analyze import AnalysisResult
+
+LOCAL_SOURCE = "local"
+LABEL_DATASETS = {"tag": "local-tags", "folder": "local-folders"}
+
+
+def local_keys_analysed() -> frozenset[str]:
+    """Keys of local tracks that already have features: re-running analyze skips their files."""
+    return frozenset(AudioFeatures.objects.filter(source=LOCAL_SOURCE).values_list("track__key", flat=True))
+
+
+def local_analysis_store(*, result: AnalysisResult, analyser_version: str) -> Track:
+    """Store one successful analysis (track, features, beats, file, labels) in one transaction."""
+    if result.error is not None or result.track_key is None:
+        raise ValueError(f"{result.path}: cannot store a failed analysis ({result.error})")
+    path = Path(result.path).resolve()
+    tags = result.tags
+    artists = [a.strip() for a in tags.artist.replace(";", "/").split("/") if a.strip()]
+    title = tags.title or path.stem
+    with transaction.atomic():
+        track, _ = Track.objects.update_or_create(key=result.track_key, defaults={
+            "name": title[:500], "artist_names": ";".join(artists)[:1000], "is_local": True,
+            "duration_ms": result.features.duration_ms, "match_key": match_key(artists, title),
+        })
+        sourced_features_save(items=[SourcedFeatures(track_key=track.key, features=result.features,
+                                                     source=LOCAL_SOURCE, source_version=analyser_version,
+                                                     how=dict(result.how))])
+        TrackAnalysis.objects.update_or_create(track=track, defaults={
+            "beats": list(result.beats), "downbeats": list(result.downbeats), "sections": list(result.sections),
+            "analyser_version": analyser_version})
+        LocalFile.objects.update_or_create(path=str(path), defaults={
+            "track": track, "folder": path.parent.name[:500], "genre_tag": tags.genre[:200]})
+        _label(track, "tag", tags.genre)
+        _label(track, "folder", path.parent.name)
+    return track
+
+
+def _label(track: Track, kind: str, genre: str) -> None:
+    genre = genre.strip()
+    if not genre:
+        return
+    dataset, _ = Dataset.objects.get_or_create(name=LABEL_DATASETS[kind], defaults={
+        "source": "genrelens analyze", "format": "local",
+        "licence": "your own files"})
+    GenreLabel.objects.get_or_create(dataset=dataset, track=track, genre=genre[:100], subgenre="", playlist_key="")
+
+
+def local_paths(keys: Iterable[str] | None = None) -> dict[str, str]:
+    """Track key -> file path for local tracks (what the local feature provider needs)."""
+    rows = LocalFile.objects.all()
+    if keys is not None:
+        rows = rows.filter(track__key__in=list(keys))
+    return dict(rows.values_list("track__key", "path"))
+
+
+def local_document(*, track: Track) -> dict[str, object]:
+    """What the API serves for a local track: its features with provenance, and its beats."""
+    features = AudioFeatures.objects.filter(track=track, source=LOCAL_SOURCE).first()
+    analysis = TrackAnalysis.objects.filter(track=track).first()
+    return {
+        "features": {name: getattr(features, name) for name in FEATURE_NAMES} if features else None,
+        "how": features.how if features else {},
+        "beats": analysis.beats if analysis else [],
+        "downbeats": analysis.downbeats if analysis else [],
+        "sections": analysis.sections if analysis else [],
+    }
