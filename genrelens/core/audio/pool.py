@@ -20,6 +20,9 @@ from genrelens.core.audio.analyze import AnalysisResult, analyze_file, analyze_s
 from genrelens.core.audio.decode import AUDIO_EXTENSIONS, UNSUPPORTED_EXTENSIONS, AudioError
 from genrelens.core.audio.identity import content_key
 
+#: with `workers=None`, folders up to this many files are analysed in-process (see analyze_paths)
+POOL_MIN_FILES = 8
+
 
 def expand_paths(paths: Iterable[str | Path], *, recursive: bool = False) -> list[Path]:
     """Files named directly are kept whatever their extension (so a bad one gets its own error);
@@ -44,11 +47,19 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def warm_up() -> None:
-    """Run the whole analysis once on two seconds of synthetic audio, so numba's compiled code
-    and librosa's filter caches are loaded before the first real file arrives."""
+def warm_up(*, single_threaded: bool = True) -> None:
+    """Run the whole analysis once on six seconds of synthetic audio, so numba's compiled code
+    and librosa's filter caches are loaded before the first real file arrives.
+
+    Pool workers also pin BLAS to one thread: the pool already uses every core, and two BLAS
+    threads per worker would only fight over them.
+    """
     from genrelens.core.audio.synth import drum_pattern
 
+    if single_threaded:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)
     analyze_signal(drum_pattern(120.0, 6.0, sr=22050).samples, 22050)
 
 
@@ -63,13 +74,17 @@ def analyze_paths(
     """Analyse every file under `paths`, yielding one result per file in input order.
 
     Files whose content key is in `skip_keys` are not analysed and not yielded (they are already
-    in the catalog). `workers=1` runs in this process; otherwise a pool of `workers` (default: one
-    per core) processes. A file that cannot be read yields a result with `error` set; the rest go on.
+    in the catalog). `workers=1` runs in this process, `workers=N` in a pool of N processes, and
+    `workers=None` picks: this process for up to `POOL_MIN_FILES` files (a worker's start-up, about
+    5 s, is worth several tracks' analysis), else one worker per core. A file that cannot be read
+    yields a result with `error` set; the rest go on.
     """
     files = expand_paths(paths, recursive=recursive)
     todo, early = _split_known(files, skip_keys)
     yield from early
-    n_workers = min(workers or default_workers(), max(1, len(todo)))
+    if workers is None:
+        workers = 1 if len(todo) <= POOL_MIN_FILES else default_workers()
+    n_workers = min(max(1, workers), max(1, len(todo)))
     bar = tqdm(total=len(todo), desc="analysing", unit="file", disable=not progress or not todo)
     with bar:
         for result in _run(todo, n_workers):
