@@ -7,8 +7,8 @@ Run once by hand; only the small JSON it writes is committed, never the data:
 
 Per genre it keeps 9 quantiles of every column (the marginal shape, including skewed ones such as
 instrumentalness) and the correlation matrix of the audio features (so that e.g. energy and loudness
-move together). Per sub-genre it keeps only mean and std, used to shift the genre's shape: that keeps
-the file a few KB while sub-genres still differ.
+move together), and each feature's share of exact zeros. Per sub-genre it keeps only mean and std,
+used to move the genre's shape: that keeps the file small (~12 KB) while sub-genres still differ.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def genre_stats(rows: pd.DataFrame) -> dict[str, object]:
         "mean": [_round(float(rows[c].mean())) for c in columns],
         "std": [_round(float(rows[c].std(ddof=0))) for c in columns],
         "corr_upper": upper,
+        # Instrumentalness is exactly 0 for 20-55 % of tracks: a point mass the quantiles blur.
+        "zero_share": [round(float((rows[c] == 0).mean()), 3) for c in AUDIO_COLUMNS],
     }
 
 

@@ -31,6 +31,8 @@ METAL_SHIFT = {"danceability": -0.12, "energy": 0.12, "loudness": 2.0, "valence"
 KEY_SHARES = (0.11, 0.12, 0.09, 0.03, 0.07, 0.08, 0.08, 0.10, 0.07, 0.09, 0.07, 0.09)
 MODE_MAJOR_SHARE = 0.565
 TIME_SIGNATURES = ((4, 0.91), (3, 0.05), (5, 0.025), (1, 0.015))
+SKEWED = ("speechiness", "acousticness", "instrumentalness", "liveness")
+LOG_EPSILON = 1e-6
 BOUNDS = {"tempo": (40.0, 240.0), "loudness": (-40.0, 1.5), "duration_ms": (45_000.0, 900_000.0),
           "track_popularity": (0.0, 100.0)}
 
@@ -42,6 +44,7 @@ class PairProfile:
     columns: tuple[str, ...]
     probabilities: np.ndarray
     quantiles: np.ndarray  # columns x probabilities
+    zero_share: np.ndarray  # per audio column: share of exact zeros
     chol: np.ndarray  # Cholesky factor of the audio-feature correlation matrix
     shift: np.ndarray  # per audio column: added after scaling
     scale: np.ndarray  # per audio column
@@ -69,12 +72,20 @@ def pair_profile(genre: str, subgenre: str) -> PairProfile:
         for name, delta in METAL_SHIFT.items():
             target_mean[audio.index(name)] += delta
     scale = np.where(std > 0, target_std / np.where(std > 0, std, 1.0), 1.0)
+    shift = target_mean - mean * scale
+    for j, name in enumerate(audio):
+        if name in SKEWED:
+            # Mostly-zero features keep their zeros only if scaled, not shifted: an added offset
+            # would lift every ~0 value and ruin the shape that matters most.
+            scale[j] = target_mean[j] / mean[j] if mean[j] > 0 else 1.0
+            shift[j] = 0.0
     return PairProfile(
         columns=columns,
         probabilities=np.array(data["probabilities"], dtype=float),
         quantiles=np.array(stats["quantiles"], dtype=float),
+        zero_share=np.array(stats["zero_share"], dtype=float),
         chol=_cholesky(_corr_matrix(stats["corr_upper"], len(audio))),
-        shift=target_mean - mean * scale,
+        shift=shift,
         scale=scale,
         mean=mean,
     )
@@ -87,15 +98,25 @@ def draw(profile: PairProfile, n: int, rng: np.random.Generator) -> dict[str, np
     uniforms = np.concatenate([_phi(normals), rng.random((n, len(profile.columns) - n_audio))], axis=1)
     out: dict[str, np.ndarray] = {}
     for j, name in enumerate(profile.columns):
-        values = np.interp(uniforms[:, j], profile.probabilities, profile.quantiles[j])
+        values = _quantile_function(name, uniforms[:, j], profile.probabilities, profile.quantiles[j])
         if j < n_audio:
             values = values * profile.scale[j] + profile.shift[j]
+            values[uniforms[:, j] < profile.zero_share[j]] = 0.0
         out[name] = _clip(name, values)
     out["key"] = rng.choice(12, size=n, p=np.array(KEY_SHARES) / sum(KEY_SHARES)).astype(float)
     out["mode"] = (rng.random(n) < MODE_MAJOR_SHARE).astype(float)
     sigs, shares = zip(*TIME_SIGNATURES, strict=True)
     out["time_signature"] = rng.choice(np.array(sigs, dtype=float), size=n, p=np.array(shares) / sum(shares))
     return out
+
+
+def _quantile_function(name: str, u: np.ndarray, probabilities: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Interpolate between the quantile knots; skewed features in log space, where their values
+    spread over orders of magnitude (instrumentalness: 0, 1e-5, 5e-3, 0.5)."""
+    if name not in SKEWED:
+        return np.asarray(np.interp(u, probabilities, knots))
+    logged = np.log(np.clip(knots, 0.0, None) + LOG_EPSILON)
+    return np.asarray(np.exp(np.interp(u, probabilities, logged)) - LOG_EPSILON)
 
 
 def _corr_matrix(upper: list[float], size: int) -> np.ndarray:

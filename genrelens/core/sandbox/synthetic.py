@@ -154,11 +154,9 @@ def _make_track(
     if rng.random() < 0.12 and len(pair_artists) > 1:
         featured = rng.choice([a for a in pair_artists if a not in artist_ids])
         artist_ids.append(featured)
-    features: dict[str, float | None] = {
-        name: round(float(values[name][row]), 4) for name in
-        ("danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness",
-         "valence", "tempo", "loudness")
-    }
+    features: dict[str, float | None] = {name: _spotify_precision(name, float(values[name][row])) for name in
+                                         ("danceability", "energy", "speechiness", "acousticness",
+                                          "instrumentalness", "liveness", "valence", "tempo", "loudness")}
     features.update({"key": float(values["key"][row]), "mode": float(values["mode"][row]),
                      "time_signature": float(values["time_signature"][row])})
     duration = int(values["duration_ms"][row])
@@ -179,6 +177,14 @@ def _make_track(
         subgenre=sub,
         features=features,
     )
+
+
+def _spotify_precision(name: str, value: float) -> float:
+    """Spotify's precision: three decimals for tempo and loudness, three significant digits for
+    the unit features (instrumentalness 0.000602 must not round to 0)."""
+    if name in ("tempo", "loudness"):
+        return round(value, 3)
+    return float(f"{value:.3g}")
 
 
 def _add_subgenre_playlists(
