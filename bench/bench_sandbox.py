@@ -206,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     section = "\n".join([
         "## Sandbox (`python -m genrelens.core.sandbox`)",
         "",
-        f"Command: `.venv/bin/python bench/bench_sandbox.py --out docs/benchmarks/sandbox.md`, "
-        f"{time.strftime('%Y-%m-%d')}, on this 2-core machine.",
+        "Command: `.venv/bin/python bench/bench_sandbox.py --out docs/benchmarks/sandbox.md "
+        f"--plot var/sandbox-features.png`, {time.strftime('%Y-%m-%d')}, on this 2-core machine.",
         "",
         "### Startup: process start to the `listening` line",
         "",

@@ -39,9 +39,9 @@ class SandboxConfig:
         return self.profile == "legacy"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m genrelens.core.sandbox") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m genrelens.core.sandbox",
+        prog=prog,
         description="A local Spotify (accounts + Web API) and ReccoBeats compatible server for tests.",
     )
     parser.add_argument("--host", default="127.0.0.1")
@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_config(argv: Sequence[str] | None = None) -> SandboxConfig:
-    args = build_parser().parse_args(argv)
+def parse_config(argv: Sequence[str] | None = None, prog: str | None = None) -> SandboxConfig:
+    args = (build_parser(prog) if prog else build_parser()).parse_args(argv)
     return SandboxConfig(
         host=args.host, port=args.port, profile=args.profile, catalog=args.catalog, seed=args.seed,
         tracks=args.tracks, latency_ms=args.latency_ms, auto_approve=args.auto_approve,

@@ -135,9 +135,10 @@ def _watch_parent(server: SandboxHTTPServer) -> None:
     server.shutdown()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """CLI entry point; `prog` names the command in --help (e.g. "genrelens sandbox")."""
     try:
-        config = parse_config(argv)
+        config = parse_config(argv, prog)
         serve(config)
     except (ValueError, OSError, GenrelensError) as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
