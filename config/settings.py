@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "genrelens.catalog.apps.CatalogConfig",
     "genrelens.jobs.apps.JobsConfig",
+    "genrelens.api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "genrelens.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute")},
 }
 SPECTACULAR_SETTINGS = {"TITLE": "genrelens API", "VERSION": "0.1.0"}
 
@@ -108,6 +112,9 @@ GENRELENS_DOWNLOAD_DIR = VAR_DIR / "downloads"
 GENRELENS_MODEL_DIR = VAR_DIR / "models"
 GENRELENS_FEATURE_PROVIDERS = envlist("GENRELENS_FEATURE_PROVIDERS", "dataset,spotify,reccobeats")
 GENRELENS_DOWNLOAD_TIMEOUT = envfloat("GENRELENS_DOWNLOAD_TIMEOUT", 30.0, minimum=1.0)
+GENRELENS_UPLOAD_MAX_BYTES = envint("GENRELENS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# Run background jobs (upload analysis) in a thread of the web process; 0 leaves them to `genrelens worker`.
+GENRELENS_JOBS_IN_PROCESS = envbool("GENRELENS_JOBS_IN_PROCESS", True)
 
 # Spotify and ReccoBeats (SPOTIFY_* and RECCOBEATS_API_BASE) are read, and validated, by the core's
 # SpotifySettings.from_env: one parser for the CLI, the web app and the core's own tools.
