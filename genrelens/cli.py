@@ -11,7 +11,7 @@ import sys
 
 #: Commands genrelens adds, in the order a new user meets them.
 OUR_COMMANDS = ("migrate", "import", "collect", "train", "evaluate", "predict", "report", "analyze",
-                "sandbox", "serve")
+                "sandbox", "serve", "worker")
 
 
 def _overview() -> str:

@@ -102,3 +102,15 @@ def test_an_unknown_track_and_upload_give_404_in_the_error_shape(client: APIClie
 def test_the_openapi_schema_describes_the_endpoints(client: APIClient) -> None:
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert {"/api/uploads/", "/api/uploads/{job_id}/", "/api/tracks/{key}/analysis/"} <= set(schema["paths"])
+
+
+def test_with_jobs_out_of_process_the_worker_runs_the_queue(client: APIClient, drums: Path, settings) -> None:
+    from django.core.management import call_command
+
+    settings.GENRELENS_JOBS_IN_PROCESS = False
+    response = upload(client, "drums.wav", drums.read_bytes())
+    assert client.get(response.json()["status_url"]).json()["status"] == "queued"
+    out = io.StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert "done" in out.getvalue()
+    assert client.get(response.json()["status_url"]).json()["status"] == "done"
