@@ -48,6 +48,7 @@ def build_from_dataset(path: str | Path, seed: int = 0) -> Catalog:
         label = (str(row["playlist_genre"] or ""), str(row["playlist_subgenre"] or ""))
         if track_id not in pools[label]:
             pools[label].append(track_id)
+    _rate_artists(catalog)
     _add_playlists(catalog, rows, seed, rng)
     _add_categories(catalog, seed)
     add_user_libraries(catalog, dict(pools), seed, rng)
@@ -107,6 +108,16 @@ def _artist(catalog: Catalog, name: str, genre: str, sub: str) -> str:
         if label and label not in artist.genres:
             artist.genres.append(label)
     return artist_id
+
+
+def _rate_artists(catalog: Catalog) -> None:
+    """Datasets carry track popularity only; an artist is as popular as their best track."""
+    for track in catalog.tracks.values():
+        for artist_id in track.artist_ids:
+            artist = catalog.artists[artist_id]
+            artist.popularity = max(artist.popularity, track.popularity)
+    for artist in catalog.artists.values():
+        artist.followers = int(10 ** (2 + artist.popularity / 20))
 
 
 def _album(catalog: Catalog, row: dict[str, Any], artist_ids: list[str]) -> Album:

@@ -125,6 +125,9 @@ def test_a_dataset_file_becomes_the_served_catalog(sandbox_factory, tmp_path):
                             timeout=10).json()["audio_features"][0]
     assert features["tempo"] == pytest.approx(float(by_id[first["id"]][15]))
     assert features["duration_ms"] == 210000 and features["key"] is None  # the file has no key
+    artist = requests.get(first["artists"][0]["href"], headers=headers, timeout=10).json()
+    best = max(int(r[3]) for r in rows if r[2] == artist["name"])
+    assert artist["popularity"] == best
     me = requests.get(sandbox.api_base + "me/tracks", timeout=10, headers={
         "Authorization": f"Bearer {user_token(sandbox, 'ann')['access_token']}"}).json()
     assert me["total"] > 0 and me["items"][0]["track"]["id"] in by_id
