@@ -152,7 +152,7 @@ def low_energy_rate(frame_energy: FloatArray, frame_rate: float) -> float:
     if len(frame_energy) < 4:
         return 0.0
     rms = np.sqrt(frame_energy)
-    width = max(1, int(frame_rate))
+    width = max(1, min(int(frame_rate), len(frame_energy)))
     local = np.convolve(rms, np.ones(width) / width, mode="same")
     loud = local > 1e-6
     return float(np.mean(rms[loud] < 0.5 * local[loud])) if loud.any() else 0.0

@@ -21,6 +21,7 @@ CQT_HOP = 1024  # 93 ms: key and beat-level sections need no finer time resoluti
 # cost grows with the number of frames
 _BINS_PER_SEMITONE = 3
 _OCTAVES = 5
+_MIN_CQT_SAMPLES = 3 * CQT_SR
 _FMIN = float(librosa.note_to_hz("C2")) * 2.0 ** (-1.0 / 36.0)  # sub-bin 1 of each semitone sits in tune
 
 #: Krumhansl & Kessler (1982) probe-tone profiles, tonic first.
@@ -45,6 +46,10 @@ class Tonality:
 
 def chroma_cqt(y22: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     y = resample(y22, ANALYSIS_SR, CQT_SR)
+    if len(y) < _MIN_CQT_SAMPLES:
+        # the lowest octave's filters span about 1.5 s; shorter clips are zero-padded (silent
+        # frames add nothing to the chroma profile) instead of letting the CQT warn and truncate
+        y = np.pad(y, (0, _MIN_CQT_SAMPLES - len(y)))
     cqt = np.abs(
         librosa.cqt(
             y,

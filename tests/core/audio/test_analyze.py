@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,17 @@ def test_stereo_and_a_high_sample_rate_are_handled(write_audio: WriteAudio) -> N
     result = analyze_file(path)
     assert result.ok and result.features.tempo == pytest.approx(110, rel=0.01)
     assert result.features.duration_ms == 8000
+
+
+@pytest.mark.parametrize("seconds", [0.001, 0.3, 1.0])
+@pytest.mark.parametrize("sr", [8000, 96000])
+def test_very_short_clips_at_odd_rates_give_valid_features_without_warnings(seconds: float, sr: int) -> None:
+    from genrelens.core.audio import analyze_signal
+
+    clip = synth.drum_pattern(120, 2.0, sr=sr).samples[: max(1, int(seconds * sr))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = analyze_signal(clip, sr).features
+    assert f.duration_ms == round(len(clip) / sr * 1000)
+    assert -60.0 <= (f.loudness or 0.0) <= 0.0 and f.time_signature in (3, 4)
+    assert all(0.0 <= (getattr(f, name) or 0.0) <= 1.0 for name in ("energy", "danceability", "valence"))
