@@ -11,6 +11,7 @@ from genrelens.core.ml.artifacts import LoadedModel
 from genrelens.core.ml.metrics import baselines, confusion, per_class, score_probabilities
 from genrelens.core.ml.preprocess import (
     DatasetError,
+    PreparedData,
     PreprocessConfig,
     UnknownClasses,
     check_feature_columns,
@@ -79,14 +80,24 @@ def evaluate(model: LoadedModel, frame: pd.DataFrame) -> dict[str, Any]:
     The majority baseline predicts the class that was most frequent in *training*, which is what a
     trivial model would do on unseen data.
     """
+    data = prepare_for_model(model, frame)
+    return score_prepared(model, data.y, model.predict_proba(data.X))
+
+
+def prepare_for_model(model: LoadedModel, frame: pd.DataFrame) -> PreparedData:
+    """Check labels and features, then replay the preprocessing recorded in the model card."""
     _check_known(model, frame)
     config = PreprocessConfig.from_dict(model.card.get("preprocessing", {}).get("config", {}))
     data = prepare(frame, label=model.label, config=config, features=model.features)
     if len(data.y) == 0:
         raise DatasetError("no labelled rows left to evaluate after preprocessing")
-    proba = model.predict_proba(_feature_matrix(model, data.X))
+    _feature_matrix(model, data.X)
+    return data
+
+
+def score_prepared(model: LoadedModel, y: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
     classes = model.classes
-    scores = score_probabilities(data.y, proba, classes)
+    scores = score_probabilities(y, proba, classes)
     pred = np.asarray(classes)[proba.argmax(axis=1)]
     return {
         "accuracy": scores["accuracy"],
@@ -94,7 +105,7 @@ def evaluate(model: LoadedModel, frame: pd.DataFrame) -> dict[str, Any]:
         "log_loss": scores["log_loss"],
         "ece": scores["ece"],
         "n": scores["n"],
-        "baselines": baselines(data.y, classes, train_y=_training_majority(model)),
-        "per_class": per_class(data.y, pred, classes),
-        "confusion": confusion(data.y, pred, classes),
+        "baselines": baselines(y, classes, train_y=_training_majority(model)),
+        "per_class": per_class(y, pred, classes),
+        "confusion": confusion(y, pred, classes),
     }

@@ -55,6 +55,10 @@ def _refit(candidate: str, params: dict[str, Any], data: PreparedData, n_jobs: i
         pipeline.set_params(model__n_jobs=n_jobs)
     with threadpool_limits(limits=n_jobs):
         pipeline.fit(data.X, data.y)
+    if candidate in THREADED_CANDIDATES:
+        # Predictions are served one request at a time: a second OpenMP thread only adds wake-up
+        # latency (measured: 10 ms vs 2.8 ms per track on a busy 2-core machine).
+        pipeline.set_params(model__n_jobs=1)
     return pipeline
 
 

@@ -17,8 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from genrelens.core.ml.artifacts import LoadedModel
-from genrelens.core.ml.predict import evaluate
-from genrelens.core.ml.preprocess import PreprocessConfig, prepare
+from genrelens.core.ml.predict import prepare_for_model, score_prepared
 from genrelens.core.reports import eda
 from genrelens.core.reports import model as model_figs
 
@@ -142,17 +141,16 @@ def model_report(
     dataset_sha256: str = "",
 ) -> Path:
     """The model's figures on `frame`; says so when `frame` is the training data (optimistic)."""
-    config = PreprocessConfig.from_dict(model.card.get("preprocessing", {}).get("config", {}))
-    data = prepare(frame, label=model.label, config=config, features=model.features)
+    data = prepare_for_model(model, frame)
     proba = model.predict_proba(data.X)
     pred = np.asarray(model.classes)[proba.argmax(axis=1)]
-    scores = evaluate(model, frame)
+    scores = score_prepared(model, data.y, proba)
     intro = _provenance(frame, dataset_name)
     if dataset_sha256 and dataset_sha256 == model.card.get("dataset", {}).get("sha256"):
         intro.append("This is the training dataset: figures on it are in-sample and optimistic; the "
                      "held-out (artist-grouped CV) figures are in the selection table and the baselines chart.")
     grouped = model.card.get("metrics", {}).get("grouped", {})
-    tree, fidelity = model_figs.surrogate_tree(model, data.X)
+    tree, fidelity = model_figs.surrogate_tree(model, data.X, pred)
     table = model_figs.importances(model, data.X, data.y)
     sections = [
         _selection_section(model),

@@ -17,7 +17,7 @@ from genrelens.core.reports.eda import axis_label, new_figure
 
 #: Permutation importance is computed on at most this many rows: ranks are stable well below it
 #: and it keeps the model report to seconds.
-PERMUTATION_ROWS = 3000
+PERMUTATION_ROWS = 2000
 
 #: Depth of the surrogate tree: deep enough to show the main splits, shallow enough to read.
 SURROGATE_DEPTH = 3
@@ -95,7 +95,7 @@ def importances(model: LoadedModel, X: pd.DataFrame, y: np.ndarray) -> pd.DataFr
     sample = X.sample(min(len(X), PERMUTATION_ROWS), random_state=0)
     result = permutation_importance(
         model.pipeline, sample[model.features], y[X.index.get_indexer(sample.index)],
-        n_repeats=5, random_state=0, scoring="accuracy", n_jobs=1,
+        n_repeats=3, random_state=0, scoring="accuracy", n_jobs=1,
     )
     table = pd.DataFrame({"permutation": result.importances_mean, "permutation_std": result.importances_std},
                          index=model.features)
@@ -123,10 +123,14 @@ def importance_figure(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def surrogate_tree(model: LoadedModel, X: pd.DataFrame, depth: int = SURROGATE_DEPTH) -> tuple[Figure, float]:
+def surrogate_tree(
+    model: LoadedModel, X: pd.DataFrame, predicted: np.ndarray | None = None, depth: int = SURROGATE_DEPTH
+) -> tuple[Figure, float]:
     """A shallow tree fitted to the *model's predictions* (not the labels): a readable sketch of
     what the model does. Returns the figure and its fidelity (share of rows where it agrees)."""
-    target = np.asarray(model.classes)[model.predict_proba(X).argmax(axis=1)]
+    if predicted is None:
+        predicted = np.asarray(model.classes)[model.predict_proba(X).argmax(axis=1)]
+    target = predicted
     filled = X[model.features].fillna(X[model.features].median())
     tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=20, random_state=0).fit(filled, target)
     fidelity = float((tree.predict(filled) == target).mean())
