@@ -99,6 +99,10 @@ class SandboxHandle:
     def revoke_tokens(self) -> None:
         self._control("POST", "tokens/revoke")
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox's clock forward: tokens expire and now-playing moves without sleeping."""
+        self._control("POST", "clock", {"advance_s": seconds})
+
     def users(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._control("GET", "users")["users"]
         return result
@@ -108,7 +112,7 @@ class SandboxHandle:
         return result
 
     def reset(self) -> None:
-        """Faults, tokens and stats back to the start state (the process keeps running)."""
+        """Faults, tokens, clock and stats back to the start state (the process keeps running)."""
         self._control("POST", "reset")
         self.reset_stats()
 

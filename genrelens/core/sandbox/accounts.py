@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import html
-import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -87,7 +86,7 @@ class Accounts:
             scope=frozenset(params.get("scope", "").replace(",", " ").split()),
             redirect_uri=params["redirect_uri"],
             code_challenge=params.get("code_challenge", ""),
-            created=time.time(),
+            created=self.app.state.now(),
         ))
         return redirect(with_query(params["redirect_uri"], {"code": code, "state": params.get("state", "")}),
                         status)
@@ -168,16 +167,17 @@ class Accounts:
 
     def _refresh(self, request: Request, form: dict[str, str]) -> Response:
         client_id, with_secret = self._client(request, form)
-        info = self.app.state.use_refresh(form.get("refresh_token", ""), client_id)
+        info, problem = self.app.state.use_refresh(form.get("refresh_token", ""), client_id)
         if info is None:
-            raise oauth_error("invalid_grant", "Refresh token revoked")
+            raise oauth_error("invalid_grant", problem)
         if not info.pkce and not with_secret:
             raise oauth_error("invalid_client", "Invalid client secret")
         # PKCE refresh tokens rotate (each is single-use); secret-flow ones stay and none is returned.
-        return self._user_tokens(client_id, info.user_id, info.scope, info.pkce, new_refresh=info.pkce)
+        return self._user_tokens(client_id, info.user_id, info.scope, info.pkce,
+                                 new_refresh=info.pkce, login_at=info.login_at)
 
     def _user_tokens(self, client_id: str, user_id: str, scope: frozenset[str], pkce: bool,
-                     *, new_refresh: bool) -> Response:
+                     *, new_refresh: bool, login_at: float | None = None) -> Response:
         state = self.app.state
         body: dict[str, object] = {
             "access_token": state.issue_access(client_id, user_id, scope),
@@ -186,7 +186,7 @@ class Accounts:
             "expires_in": 3600,
         }
         if new_refresh:
-            body["refresh_token"] = state.issue_refresh(client_id, user_id, scope, pkce)
+            body["refresh_token"] = state.issue_refresh(client_id, user_id, scope, pkce, login_at)
         return json_response(body)
 
 

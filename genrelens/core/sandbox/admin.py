@@ -51,6 +51,18 @@ class Admin:
     def revoke(self, request: Request) -> Response:
         return json_response({"revoked_refresh_tokens": self.state.revoke_all_refresh()})
 
+    def clock(self, request: Request) -> Response:
+        return json_response({"offset_s": self.state.clock_offset, "now": self.state.now()})
+
+    def advance_clock(self, request: Request) -> Response:
+        try:
+            body = request.json_body()
+            seconds = float(body["advance_s"])
+            self.state.advance_clock(seconds)
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise HttpError(400, f'body must be {{"advance_s": seconds >= 0}}: {exc}') from None
+        return self.clock(request)
+
     def users(self, request: Request) -> Response:
         catalog = self.app.catalog
         users = [
@@ -97,5 +109,7 @@ def register(router: Router, app: SandboxApp) -> None:
     router.add("POST", "/_sandbox/reset", admin.reset)
     router.add("POST", "/_sandbox/tokens/expire", admin.expire)
     router.add("POST", "/_sandbox/tokens/revoke", admin.revoke)
+    router.add("GET", "/_sandbox/clock", admin.clock)
+    router.add("POST", "/_sandbox/clock", admin.advance_clock)
     router.add("GET", "/_sandbox/users", admin.users)
     router.add("GET", "/_sandbox/catalog", admin.catalog)

@@ -19,6 +19,8 @@ from typing import Any
 FAULT_STATUSES = (429, 500, 502, 503)
 ACCESS_TOKEN_SECONDS = 3600
 CODE_SECONDS = 600
+#: Since 2026-06 refresh tokens die six months after the login; refreshing does not extend that.
+REFRESH_TOKEN_SECONDS = 182 * 24 * 3600
 
 
 class ControlError(ValueError):
@@ -103,6 +105,7 @@ class RefreshToken:
     user_id: str
     scope: frozenset[str]
     pkce: bool
+    login_at: float  # when the user logged in; rotated PKCE tokens inherit it
     revoked: bool = False
 
 
@@ -131,6 +134,7 @@ class SandboxState:
         self.access: dict[str, AccessToken] = {}
         self.refresh: dict[str, RefreshToken] = {}
         self.codes: dict[str, AuthCode] = {}
+        self.clock_offset = 0.0
         self.reset()
 
     # --- faults -------------------------------------------------------------------------------
@@ -142,6 +146,19 @@ class SandboxState:
             self.access.clear()
             self.refresh.clear()
             self.codes.clear()
+            self.clock_offset = 0.0
+
+    # --- the clock ----------------------------------------------------------------------------
+    def now(self) -> float:
+        """Wall time plus whatever /_sandbox/clock advanced: tests skip hours without sleeping."""
+        return time.time() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ControlError(f"the clock only moves forward; got {seconds} s")
+        with self._lock:
+            self.clock_offset += seconds
+            return self.clock_offset
 
     def faults_dict(self) -> dict[str, Any]:
         with self._lock:
@@ -208,13 +225,15 @@ class SandboxState:
     def issue_access(self, client_id: str, user_id: str | None, scope: frozenset[str]) -> str:
         token = "BQ" + secrets.token_urlsafe(48)
         with self._lock:
-            self.access[token] = AccessToken(client_id, user_id, scope, time.time() + ACCESS_TOKEN_SECONDS)
+            self.access[token] = AccessToken(client_id, user_id, scope, self.now() + ACCESS_TOKEN_SECONDS)
         return token
 
-    def issue_refresh(self, client_id: str, user_id: str, scope: frozenset[str], pkce: bool) -> str:
+    def issue_refresh(self, client_id: str, user_id: str, scope: frozenset[str], pkce: bool,
+                      login_at: float | None = None) -> str:
         token = "AQ" + secrets.token_urlsafe(64)
         with self._lock:
-            self.refresh[token] = RefreshToken(client_id, user_id, scope, pkce)
+            self.refresh[token] = RefreshToken(client_id, user_id, scope, pkce,
+                                               self.now() if login_at is None else login_at)
         return token
 
     def lookup_access(self, token: str) -> tuple[AccessToken | None, bool]:
@@ -223,17 +242,22 @@ class SandboxState:
             info = self.access.get(token)
         if info is None:
             return None, False
-        return info, info.expired or time.time() >= info.expires_at
+        return info, info.expired or self.now() >= info.expires_at
 
-    def use_refresh(self, token: str, client_id: str) -> RefreshToken | None:
-        """The refresh token if it can still be used by this client; PKCE tokens rotate (one use)."""
+    def use_refresh(self, token: str, client_id: str) -> tuple[RefreshToken | None, str]:
+        """(the refresh token, "") if this client may still use it, else (None, why not).
+
+        PKCE tokens rotate: each works once.
+        """
         with self._lock:
             info = self.refresh.get(token)
             if info is None or info.revoked or info.client_id != client_id:
-                return None
+                return None, "Refresh token revoked"
+            if self.now() - info.login_at > REFRESH_TOKEN_SECONDS:
+                return None, "Refresh token expired"
             if info.pkce:
                 info.revoked = True
-            return info
+            return info, ""
 
     def expire_all_access(self) -> int:
         with self._lock:
@@ -257,7 +281,7 @@ class SandboxState:
         """The code if unused and fresh; marks it used so a second exchange fails like Spotify's."""
         with self._lock:
             code = self.codes.get(value)
-            if code is None or code.used or time.time() - code.created > CODE_SECONDS:
+            if code is None or code.used or self.now() - code.created > CODE_SECONDS:
                 return None
             code.used = True
             return code

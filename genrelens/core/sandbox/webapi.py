@@ -7,7 +7,6 @@ limits, the 2024/2026 restrictions of development-mode apps, and the error bodie
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -173,7 +172,7 @@ class WebApi:
         track_ids = self.catalog.context_tracks(kind, context_id)
         if not track_ids:
             return Response(204)
-        now_ms = int(time.time() * 1000)
+        now_ms = int(self.app.state.now() * 1000)
         elapsed = now_ms - int(self.app.started * 1000) + user.playing_offset_ms
         track, progress = _position_in(track_ids, self.catalog.tracks, elapsed)
         shapes = self.shapes(request)

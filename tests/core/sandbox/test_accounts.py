@@ -131,3 +131,31 @@ def test_consent_cancel_redirects_with_access_denied(consent_sandbox):
 def test_unknown_client_gets_an_error_page(legacy_sandbox):
     response = authorize(legacy_sandbox, client_id="someone-else")
     assert response.status_code == 400 and "INVALID_CLIENT" in response.text
+
+
+def test_access_tokens_expire_an_hour_later_on_the_sandbox_clock(legacy_sandbox):
+    token = user_token(legacy_sandbox)
+    legacy_sandbox.advance_clock(3599)
+    assert me(legacy_sandbox, token["access_token"]).ok
+    legacy_sandbox.advance_clock(2)
+    assert me(legacy_sandbox, token["access_token"]).json() == {
+        "error": {"status": 401, "message": "The access token expired"}}
+    assert me(legacy_sandbox, refresh(legacy_sandbox, token["refresh_token"]).json()["access_token"]).ok
+
+
+def test_refresh_tokens_die_six_months_after_login_even_when_rotated(legacy_sandbox):
+    token = user_token(legacy_sandbox, pkce=True)
+    legacy_sandbox.advance_clock(150 * 86400)
+    rotated = refresh(legacy_sandbox, token["refresh_token"], pkce=True).json()["refresh_token"]
+    legacy_sandbox.advance_clock(40 * 86400)  # 190 days after the login, 40 after the rotation
+    response = refresh(legacy_sandbox, rotated, pkce=True)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "Refresh token expired"}
+
+
+def test_the_clock_only_moves_forward_and_reset_rewinds_it(legacy_sandbox):
+    response = requests.post(legacy_sandbox.base_url + "/_sandbox/clock", json={"advance_s": -5}, timeout=10)
+    assert response.status_code == 400
+    legacy_sandbox.advance_clock(60)
+    legacy_sandbox.reset()
+    assert requests.get(legacy_sandbox.base_url + "/_sandbox/clock", timeout=10).json()["offset_s"] == 0

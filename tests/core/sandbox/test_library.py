@@ -43,13 +43,22 @@ def test_idle_user_gets_204_with_an_empty_body(legacy_sandbox):
 
 def test_progress_advances_with_wall_time(legacy_sandbox, ann):
     first = get(legacy_sandbox, "me/player/currently-playing", ann).json()
-    time.sleep(0.3)
+    time.sleep(0.2)
     second = get(legacy_sandbox, "me/player/currently-playing", ann).json()
     assert first["is_playing"] and first["currently_playing_type"] == "track"
     assert first["context"]["type"] == "playlist"
     if first["item"]["id"] == second["item"]["id"]:
-        assert 250 <= second["progress_ms"] - first["progress_ms"] <= 2000
+        assert second["progress_ms"] - first["progress_ms"] >= 200
     assert 0 <= second["progress_ms"] < second["item"]["duration_ms"]
+
+
+def test_the_next_track_plays_when_the_current_one_ends(legacy_sandbox, ann):
+    first = get(legacy_sandbox, "me/player/currently-playing", ann).json()
+    remaining_s = (first["item"]["duration_ms"] - first["progress_ms"]) / 1000
+    legacy_sandbox.advance_clock(remaining_s + 1)
+    second = get(legacy_sandbox, "me/player/currently-playing", ann).json()
+    assert second["item"]["id"] != first["item"]["id"]
+    assert 1000 <= second["progress_ms"] < 5000
 
 
 def test_position_wraps_into_the_next_track_and_around_the_context():
