@@ -63,17 +63,79 @@ def track_beats(spectra: Spectra) -> npt.NDArray[np.intp]:
 
 
 def _dp_beats(envelope: npt.NDArray[np.float32], bpm: float) -> npt.NDArray[np.intp]:
-    # librosa 0.11's own trimming (trim=True) sometimes drops the second half of a short clip,
-    # so its beats are taken untrimmed and only weak beats at either end are removed here.
-    _, frames = librosa.beat.beat_track(
-        onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=HOP, trim=False, units="frames", bpm=bpm
-    )
-    frames = np.asarray(frames, dtype=np.intp)
+    # Only weak beats at either end are removed afterwards (librosa 0.11's trim=True sometimes
+    # dropped the second half of a short clip).
+    frames = dp_beat_frames(envelope, bpm, frame_rate=ANALYSIS_SR / HOP)
     if len(frames) < 3:
         return frames
     strength = _peaks(envelope, frames)
     strong = np.flatnonzero(strength >= _EDGE_BEAT_RATIO * float(np.median(strength)))
     return frames[strong[0] : strong[-1] + 1] if len(strong) else frames[:0]
+
+
+def dp_beat_frames(
+    envelope: npt.NDArray[np.floating], bpm: float, *, frame_rate: float, tightness: float = 100.0
+) -> npt.NDArray[np.intp]:
+    """Ellis (2007) dynamic-programming beat tracker, the algorithm of librosa.beat.beat_track
+    (with trim=False), in plain numpy.
+
+    Why not call librosa: importing librosa.beat compiles its numba gufuncs (one of them with
+    caching off) in every new process, about 4 s, which every pool worker and every CLI run would
+    pay. The recursion only looks back between half a beat and two beats, so blocks of half a
+    beat depend only on earlier blocks and each block is one vectorised step.
+    """
+    fpb = float(np.round(frame_rate * 60.0 / bpm))
+    if fpb < 1 or len(envelope) == 0:
+        return np.zeros(0, dtype=np.intp)
+    onset = envelope.astype(np.float64)
+    onset = onset / (onset.std(ddof=1) + 1e-30) if len(onset) > 1 else onset
+    window = np.exp(-0.5 * (np.arange(-fpb, fpb + 1) * 32.0 / fpb) ** 2)
+    local = np.convolve(onset, window, mode="same")[: len(onset)] if len(onset) >= len(window) else onset
+    backlink, cumscore = _beat_dp(local, fpb, tightness)
+    return _backtrack(local, backlink, cumscore)
+
+
+def _beat_dp(local: FloatArray, fpb: float, tightness: float) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    n = len(local)
+    half = int(np.round(fpb / 2))
+    offsets = np.arange(max(half, 1), int(2 * fpb) + 1)  # nearest predecessor first, as librosa scans
+    penalty = tightness * (np.log(offsets) - np.log(fpb)) ** 2
+    cumscore = np.empty(n)
+    backlink = np.full(n, -1, dtype=np.intp)
+    step = max(half, 1)
+    for start in range(0, n, step):
+        rows = np.arange(start, min(start + step, n))
+        locs = rows[:, None] - offsets[None, :]
+        scores = np.where(locs >= 0, cumscore[np.maximum(locs, 0)] - penalty, -np.inf)
+        best = scores.argmax(axis=1)  # first maximum in nearest-first order, like librosa's strict ">"
+        found = np.isfinite(scores[np.arange(len(rows)), best])
+        cumscore[rows] = local[rows] + np.where(found, scores[np.arange(len(rows)), best], 0.0)
+        backlink[rows] = np.where(found, locs[np.arange(len(rows)), best], -1)
+    # before the first frame that clears 1 % of the peak score, nothing links back (no beat yet)
+    above = np.flatnonzero(local >= 0.01 * local.max())
+    backlink[: above[0] if len(above) else n] = -1
+    return backlink, cumscore
+
+
+def _backtrack(local: FloatArray, backlink: npt.NDArray[np.intp], cumscore: FloatArray) -> npt.NDArray[np.intp]:
+    """Follow back-links from the last strong local maximum of the cumulative score."""
+    padded = np.pad(cumscore, 1, mode="edge")
+    is_max = (cumscore > padded[:-2]) & (cumscore >= padded[2:])
+    if not is_max.any():
+        return np.zeros(0, dtype=np.intp)
+    threshold = 0.5 * float(np.median(cumscore[is_max]))
+    candidates = np.flatnonzero(is_max & (cumscore >= threshold))
+    tail = int(candidates[-1]) if len(candidates) else len(cumscore) - 1
+    beats = []
+    while tail >= 0:
+        beats.append(tail)
+        tail = int(backlink[tail])
+    frames = np.array(beats[::-1], dtype=np.intp)
+    # librosa drops beats on frames where the smoothed onset is zero (before the music starts)
+    positive = np.flatnonzero(local > 0)
+    if len(positive) == 0:
+        return frames[:0]
+    return frames[(frames >= positive[0]) & (frames <= positive[-1])]
 
 
 def estimate_tempo(envelope: npt.NDArray[np.float32], *, stride: int = 8) -> float:

@@ -62,3 +62,34 @@ def test_tempo_from_beats_survives_a_skipped_beat() -> None:
     beats = np.arange(40) * 0.5
     skipped = np.delete(beats, [10, 25])
     assert tempo_from_beats(skipped) == pytest.approx(120.0, rel=1e-6)
+
+
+def test_the_numpy_beat_tracker_matches_librosas_frame_for_frame() -> None:
+    import librosa
+
+    from genrelens.core.audio.rhythm import beat_envelope, dp_beat_frames, estimate_tempo
+
+    signals = [
+        synth.song(30.0, bpm=117, seed=3).samples,
+        synth.drum_pattern(83, 20.0, style="waltz", seed=4).samples,
+        synth.click_track(140, 20.0, jitter=0.02, seed=5).samples,
+        synth.speech_like(15.0, seed=6).samples,
+    ]
+    for x in signals:
+        envelope = beat_envelope(analyse_spectra(x))
+        bpm = estimate_tempo(envelope)
+        _, reference = librosa.beat.beat_track(
+            onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=512, bpm=bpm, trim=False
+        )
+        np.testing.assert_array_equal(dp_beat_frames(envelope, bpm, frame_rate=ANALYSIS_SR / 512), reference)
+
+
+def test_the_tempo_estimate_matches_librosas_tempogram_estimate() -> None:
+    import librosa
+
+    from genrelens.core.audio.rhythm import beat_envelope, estimate_tempo
+
+    for bpm in (75, 104, 131, 166):
+        envelope = beat_envelope(analyse_spectra(synth.drum_pattern(bpm, 20.0, seed=bpm).samples))
+        reference = librosa.feature.tempo(onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=512)[0]
+        assert estimate_tempo(envelope) == pytest.approx(reference, rel=1e-9)
