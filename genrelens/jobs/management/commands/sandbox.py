@@ -14,5 +14,5 @@ class Command(BaseCommand):
     def run_from_argv(self, argv: list[str]) -> None:
         # The sandbox owns its options (one parser for `python -m genrelens.core.sandbox` and this
         # command); it needs no database, so Django's own option handling is bypassed.
-        raise SystemExit(main(argv[2:]))
+        raise SystemExit(main(argv[2:], prog="genrelens sandbox"))
 
