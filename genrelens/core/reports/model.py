@@ -114,8 +114,8 @@ def importance_figure(table: pd.DataFrame) -> Figure:
     left.set_title("Permutation importance")
     if order["impurity"].notna().any():
         right.barh(order.index, order["impurity"] * 100, color="#8172b2")
-        right.set_xlabel("share of the model's split importance (%)")
-        right.set_title("Impurity / split importance (from the trees)")
+        right.set_xlabel("share of the trees' total impurity decrease / gain (%)")
+        right.set_title("Impurity (gain) importance, from the fitted trees")
     else:
         right.text(0.5, 0.5, "this model type has no\nimpurity importance", ha="center", va="center")
         right.set_axis_off()
@@ -134,12 +134,15 @@ def surrogate_tree(
     filled = X[model.features].fillna(X[model.features].median())
     tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=20, random_state=0).fit(filled, target)
     fidelity = float((tree.predict(filled) == target).mean())
-    fig = new_figure(figsize=(2.0 * 2**depth, 2.4 * depth + 1.5), layout="constrained")
+    # ~3 inches per leaf: a node lists one share per class, and narrower boxes overlap.
+    fig = new_figure(figsize=(3.0 * 2**depth, 2.4 * depth + 1.8), layout="constrained")
     ax = fig.subplots()
-    plot_tree(tree, feature_names=[axis_label(f) for f in model.features], class_names=list(map(str, tree.classes_)),
-              filled=True, impurity=False, proportion=True, rounded=True, fontsize=8, ax=ax)
+    names = list(map(str, tree.classes_))
+    plot_tree(tree, feature_names=[axis_label(f) for f in model.features], class_names=names,
+              filled=True, impurity=False, proportion=True, rounded=True, precision=3, fontsize=9, ax=ax)
     ax.set_title(f"Surrogate decision tree (depth {depth}) fitted to the model's predictions — "
-                 f"agrees with the model on {fidelity:.0%} of rows; a sketch, not the model itself")
+                 f"agrees with the model on {fidelity:.0%} of rows; a sketch, not the model itself\n"
+                 f"value = share of the node's rows the model assigns to: {', '.join(names)}", fontsize=12)
     return fig, fidelity
 
 
