@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "genrelens.catalog.apps.CatalogConfig",
     "genrelens.jobs.apps.JobsConfig",
     "genrelens.api.apps.ApiConfig",
+    "genrelens.accounts.apps.AccountsConfig",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,8 @@ GENRELENS_MODEL_DIR = VAR_DIR / "models"
 GENRELENS_FEATURE_PROVIDERS = envlist("GENRELENS_FEATURE_PROVIDERS", "dataset,spotify,reccobeats")
 GENRELENS_DOWNLOAD_TIMEOUT = envfloat("GENRELENS_DOWNLOAD_TIMEOUT", 30.0, minimum=1.0)
 GENRELENS_UPLOAD_MAX_BYTES = envint("GENRELENS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# Key for Spotify tokens at rest; unset: derived from SECRET_KEY (rotating SECRET_KEY then logs users out).
+GENRELENS_TOKEN_KEY = envsecret("GENRELENS_TOKEN_KEY") or ""
 # Run background jobs (upload analysis) in a thread of the web process; 0 leaves them to `genrelens worker`.
 GENRELENS_JOBS_IN_PROCESS = envbool("GENRELENS_JOBS_IN_PROCESS", True)
 

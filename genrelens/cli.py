@@ -10,7 +10,7 @@ import os
 import sys
 
 #: Commands genrelens adds, in the order a new user meets them.
-OUR_COMMANDS = ("migrate", "import", "collect", "train", "evaluate", "predict", "report", "analyze",
+OUR_COMMANDS = ("migrate", "import", "login", "collect", "train", "evaluate", "predict", "report", "analyze",
                 "sandbox", "serve", "worker")
 
 

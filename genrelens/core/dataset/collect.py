@@ -19,8 +19,8 @@ Minimum requests for a catalog (see `minimum_requests`), with S unique sub-genre
 N playlists each, search page size L (50 legacy, 10 dev mode), P readable playlists of n_p
 items, A unique artists, T unique tracks, and the chain's providers in order:
 
-    1 (app token)
-  + sum over sub-genres of max(1, ceil(min(N, found_s) / L))
+    1 (app token; a user client instead asks once who the user is)
+  + sum over sub-genres of max(1, ceil(min(N, found_s) / L))     (+1 to learn that L is 10)
   + sum over readable playlists of max(1, ceil(n_p / 50))       (+1 for the first 403, if any)
   + ceil(A / 50)                                                (A when the batch endpoint is gone, +1)
   + sum over providers of ceil(asked_p / batch_p)              (+1 for a provider found closed)
@@ -141,7 +141,7 @@ def collect(
     if frame.empty:
         raise CollectFailed("nothing could be collected; blocked: " + ("; ".join(blocked) or "nothing") +
                             ". Use an app with extended quota access, or import a dataset (genrelens import).")
-    minimum = minimum_requests(plan, journal, spotify.capabilities, chain, providers)
+    minimum = minimum_requests(plan, journal, spotify.capabilities, chain, providers, user=not spotify.is_app)
     skipped = journal.skipped()
     return CollectResult(
         frame=frame, features=journal.features(), playlists=len(journal.playlists("done")),
@@ -194,7 +194,7 @@ def _step_playlists(plan: CollectPlan, spotify: SpotifyClient, journal: Journal,
     unique = {p.id: p for found in searches.values() for p in found}
     status = journal.playlist_status()
     # longest first: the long playlists' sequential pages then overlap with the many short ones
-    todo = sorted((p for pid, p in unique.items() if pid not in status), key=lambda p: -(p.total or 0))
+    todo = _probe_first(sorted((p for pid, p in unique.items() if pid not in status), key=lambda p: -(p.total or 0)))
 
     def read(playlist: Playlist) -> None:
         gate.wait()
@@ -212,6 +212,17 @@ def _step_playlists(plan: CollectPlan, spotify: SpotifyClient, journal: Journal,
         journal.save_playlist(playlist, items, skipped)
 
     _parallel(todo, read, workers=plan.concurrency, desc="playlist items", unit="playlist", progress=plan.progress)
+
+
+def _probe_first(playlists: list[Playlist]) -> list[Playlist]:
+    """Put one playlist owned by another user first; `_parallel` runs it alone.
+
+    Dev-mode apps may read only their user's own playlists: that one request learns whether
+    other people's playlists are readable (and, for a user client, who the user is), so the
+    pool does not send a wave of requests that all come back 403.
+    """
+    probe = next((p for p in playlists if not p.owned_by_spotify and not p.collaborative), None)
+    return playlists if probe is None else [probe, *(p for p in playlists if p is not probe)]
 
 
 def _step_artists(plan: CollectPlan, spotify: SpotifyClient, journal: Journal, gate: RateGate) -> None:
@@ -306,11 +317,12 @@ def _row(track: Any, playlist: Playlist, genre: str, subgenre: str, features: di
 
 
 def minimum_requests(plan: CollectPlan, journal: Journal, caps: Capabilities, chain: ChainReport | None,
-                     providers: Sequence[FeatureProvider]) -> dict[str, int]:
+                     providers: Sequence[FeatureProvider], *, user: bool = False) -> dict[str, int]:
     """The fewest requests that can collect what this run collected (formula in the module docstring)."""
     limit = caps.search_limit
     search = sum(max(1, math.ceil(min(plan.playlists_per_subgenre, len(found)) / limit))
                  for found in journal.searched().values())
+    search += 1 if limit < PAGE_LIMIT else 0  # the request that learns dev mode's page size
     counts = _entry_counts(journal)
     items = sum(max(1, math.ceil(counts.get(p.id, 0) / PAGE_LIMIT)) for p in journal.playlists("done"))
     items += 1 if journal.playlists("blocked") else 0
@@ -323,8 +335,8 @@ def minimum_requests(plan: CollectPlan, journal: Journal, caps: Capabilities, ch
             features += 1
         elif provider.name != "dataset":  # a local lookup, not an upstream request
             features += math.ceil(asked / provider.batch_size)
-    return {"token": 1, "search": search, "playlist_items": items, "artists": artist_requests,
-            "features": features}
+    return {"token": 0 if user else 1, "me": 1 if user else 0, "search": search, "playlist_items": items,
+            "artists": artist_requests, "features": features}
 
 
 def _entry_counts(journal: Journal) -> dict[str, int]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import urlencode
@@ -26,11 +26,19 @@ from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOAuth, SpotifyOauthE
 from genrelens.core.errors import ConfigurationError, ReauthRequired, UpstreamError
 from genrelens.core.spotify.settings import SpotifySettings
 
+#: What genrelens asks users for: profile, library, top tracks, now playing, their playlists.
+USER_SCOPE = (
+    "user-read-private user-library-read user-top-read user-read-currently-playing "
+    "user-read-playback-state playlist-read-private playlist-read-collaborative"
+)
+
 __all__ = [
+    "USER_SCOPE",
     "AppAuth",
     "CacheHandler",
     "MemoryCacheHandler",
     "PkcePair",
+    "TokenStoreHandler",
     "UserAuth",
     "UserPkceAuth",
     "authorize_url",
@@ -40,6 +48,24 @@ __all__ = [
     "oauth_error",
     "pkce_challenge",
 ]
+
+
+class TokenStoreHandler(CacheHandler):
+    """A spotipy cache handler over the caller's own storage (one instance per user).
+
+    The web app and the CLI keep tokens encrypted in the database; they hand over a loader and a
+    saver, and spotipy's refreshes go straight back to that user's row, never to a shared file.
+    """
+
+    def __init__(self, load: Callable[[], dict[str, Any] | None], save: Callable[[dict[str, Any]], None]) -> None:
+        self._load = load
+        self._save = save
+
+    def get_cached_token(self) -> dict[str, Any] | None:
+        return self._load()
+
+    def save_token_to_cache(self, token_info: dict[str, Any]) -> None:
+        self._save(token_info)
 
 
 @dataclass(frozen=True, slots=True)

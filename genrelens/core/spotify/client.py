@@ -130,6 +130,7 @@ class SpotifyClient:
         self._sent_with = threading.local()
         self._forbidden_playlists: set[str] = set()
         self._user_id: str | None = None
+        self._me_lock = threading.Lock()
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -372,7 +373,10 @@ class SpotifyClient:
         if self.is_app:
             return False
         if self._user_id is None:
-            self.me()
+            # one /me for the client's lifetime, even when a pool of threads asks at once
+            with self._me_lock:
+                if self._user_id is None:
+                    self.me()
         return playlist.collaborative or playlist.owner_id == self._user_id
 
     # -- albums, tracks, artists -----------------------------------------------------------------

@@ -12,9 +12,10 @@ from genrelens.core.dataset.taxonomy import load_taxonomy
 from genrelens.core.providers.reccobeats import ReccoBeatsProvider
 from genrelens.core.providers.spotify import SpotifyFeaturesProvider
 from genrelens.core.reccobeats import ReccoBeatsClient
-from genrelens.core.spotify.client import app_client
+from genrelens.core.spotify.client import app_client, user_client
 from genrelens.core.spotify.settings import SpotifySettings
 from tests.conftest_sandbox import SandboxHandle
+from tests.core.spotify.sandbox_helpers import login
 
 SMALL_TAXONOMY = """
 [genres]
@@ -31,13 +32,17 @@ def taxonomy(tmp_path: Path):
     return load_taxonomy(path)
 
 
-def run(sandbox: SandboxHandle, taxonomy, journal_path: Path, *, per_subgenre: int = 4) -> CollectResult:
+def run(sandbox: SandboxHandle, taxonomy, journal_path: Path, *, per_subgenre: int = 4,
+        as_user: str | None = None) -> CollectResult:
     config = SpotifySettings(client_id=sandbox.client_id, client_secret=sandbox.client_secret,
                              api_base=sandbox.api_base, accounts_base=sandbox.accounts_base,
                              reccobeats_base=sandbox.reccobeats_base, retry_after_cap=5)
     journal = Journal(journal_path)
     gate = RateGate()
-    spotify = app_client(config, capabilities=journal.capabilities(), sleep=gate.sleep)
+    if as_user:
+        spotify = user_client(config, login(sandbox, as_user), capabilities=journal.capabilities(), sleep=gate.sleep)
+    else:
+        spotify = app_client(config, capabilities=journal.capabilities(), sleep=gate.sleep)
     recco = ReccoBeatsClient.from_settings(config, sleep=gate.sleep)
     try:
         plan = CollectPlan(taxonomy=taxonomy, playlists_per_subgenre=per_subgenre, concurrency=4, progress=False)
@@ -113,3 +118,19 @@ def test_dev_mode_says_what_is_blocked_instead_of_returning_an_empty_dataset(
     message = str(err.value)
     assert "playlist(s) refused" in message and "search pages limited to 10" in message
     assert "import a dataset" in message
+
+
+def test_dev_mode_as_a_user_collects_their_own_playlists_with_features_from_reccobeats(
+        devmode_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    taxonomy = load_taxonomy()  # the blog's: some sub-genre playlists belong to the sandbox's users
+    result = run(devmode_sandbox, taxonomy, tmp_path / "j.sqlite3", per_subgenre=20, as_user="ann")
+    owned = set(next(u for u in devmode_sandbox.users() if u["id"] == "ann")["owns"])
+    collaborative = set(next(u for u in devmode_sandbox.users() if u["id"] == "ann")["collaborates"])
+    assert result.tracks > 0 and set(result.frame["playlist_id"]) <= owned | collaborative
+    assert result.chain is not None and "spotify" in result.chain.blocked
+    assert set(result.chain.counts) == {"reccobeats"}
+    assert any("refused (403" in b for b in result.blocked) and any("limited to 10" in b for b in result.blocked)
+    # learning each restriction costs one request; then closed doors are not knocked on again
+    stats = devmode_sandbox.stats()
+    assert stats["by_status"].get("403", 0) <= 3 and stats["by_endpoint"]["GET /v1/me"] == 1
+    assert result.requests <= result.requests_minimum * 1.05

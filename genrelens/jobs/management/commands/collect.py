@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from genrelens.accounts.services import account_client, account_get
 from genrelens.catalog.services import collected_dataset_store
 from genrelens.core.dataset.collect import CollectPlan, CollectResult, RateGate, collect
 from genrelens.core.dataset.journal import Journal
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         mode.add_argument("--resume", action="store_true",
                           help="continue an interrupted run (the default when one exists)")
         mode.add_argument("--restart", action="store_true", help="discard an earlier run's progress and start over")
+        parser.add_argument("--as", dest="as_user", metavar="SPOTIFY_USER",
+                            help="act as a logged-in user (genrelens login): dev-mode apps may read only "
+                                 "the playlists that user owns or collaborates on")
         parser.add_argument("--concurrency", type=int, default=8, help="parallel requests at most (default 8)")
         parser.add_argument("--export", type=Path, metavar="DIR",
                             help="also write the merged DataFrame as CSV, Parquet and the blog's pickle")
@@ -61,7 +65,12 @@ class Command(BaseCommand):
         journal = Journal(journal_path)
         gate = RateGate()
         config = spotify_settings()
-        spotify = app_client(config, capabilities=journal.capabilities(), sleep=gate.sleep)
+        if opts["as_user"]:
+            account = account_get(spotify_id=opts["as_user"])
+            spotify = account_client(settings=config, account=account, capabilities=journal.capabilities(),
+                                     sleep=gate.sleep)
+        else:
+            spotify = app_client(config, capabilities=journal.capabilities(), sleep=gate.sleep)
         recco = reccobeats_client(config, sleep=gate.sleep)
         try:
             plan = CollectPlan(taxonomy=taxonomy, playlists_per_subgenre=opts["playlists_per_subgenre"],
