@@ -18,12 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/genrelens migrate --verbosity 0
-	@if [ -n "$(DATASET)" ]; then \
-	  $(BIN)/genrelens import "$(DATASET)"; \
-	else \
-	  echo "make demo: no dataset given and $(SHARED_DATASET) is absent: make demo DATASET=path/or/url.csv"; exit 2; \
-	fi
+	DATASET="$(DATASET)" scripts/demo.sh
 
 lint: install
 	$(BIN)/ruff check genrelens config tests bench
@@ -38,6 +33,16 @@ test-postgres: install
 	scripts/with-postgres.sh $(BIN)/pytest
 
 test: lint typecheck test-sqlite test-postgres
+
+# Every benchmark, side by side comparisons; then docs/benchmarks.md is rebuilt from their sections.
+bench: install
+	$(BIN)/python bench/bench_import.py --out docs/benchmarks/import.md
+	$(BIN)/python bench/bench_collect.py --out docs/benchmarks/collect.md
+	$(BIN)/python bench/bench_spotify.py
+	$(BIN)/python bench/bench_sandbox.py --out docs/benchmarks/sandbox.md
+	$(BIN)/python bench/bench_model.py --out docs/benchmarks/model.md
+	$(BIN)/python bench/bench_audio.py --out docs/benchmarks/audio.md
+	$(BIN)/python bench/assemble.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
