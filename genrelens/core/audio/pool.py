@@ -1,17 +1,20 @@
 """Analysing many files: folder expansion, skipping known content, and a warmed-up process pool.
 
-Workers are started with the "spawn" method (safe inside a threaded server, unlike fork) and each
-runs `warm_up` once from the pool initializer: the first call into librosa's numba-compiled beat
-tracker and peak picker loads (or, on a fresh install, compiles) machine code, which costs seconds.
-Paying that once per worker instead of once per file is what keeps a folder of short files fast.
+Workers are forked from a single-threaded caller (the CLI) and spawned from a threaded one (a
+web server), see `pool_context`, and each runs `warm_up` once from the pool initializer: the
+first analysis in a process loads librosa's lazily imported modules and numba-compiled helpers
+(on a fresh install it compiles them, which takes many seconds). Paying that once per worker
+instead of once per file is what keeps a folder of short files fast.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from tqdm import tqdm
@@ -85,11 +88,43 @@ def analyze_paths(
     if workers is None:
         workers = 1 if len(todo) <= POOL_MIN_FILES else default_workers()
     n_workers = min(max(1, workers), max(1, len(todo)))
-    bar = tqdm(total=len(todo), desc="analysing", unit="file", disable=not progress or not todo)
-    with bar:
-        for result in _run(todo, n_workers):
+    if n_workers <= 1 or len(todo) <= 1:
+        yield from _with_bar((analyze_file(f) for f in todo), len(todo), progress)
+        return
+    # Workers are started before the progress bar exists: tqdm runs a monitor thread, and the
+    # fork start method must see a single-threaded process (see `pool_context`).
+    context = pool_context()
+    if context.get_start_method() == "fork":
+        warm_up(single_threaded=False)  # once here, and every forked worker inherits it
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=warm_up) as pool:
+        # chunksize 1: files differ a lot in length, and results should stream as they finish
+        results = pool.map(analyze_file, todo, chunksize=1)
+        yield from _with_bar(results, len(todo), progress)
+
+
+class _Bar(tqdm):
+    # tqdm's monitor thread (which only tunes refresh rates) would make this process
+    # multi-threaded for good, and with it every later pool would have to spawn, not fork.
+    monitor_interval = 0
+
+
+def _with_bar(results: Iterator[AnalysisResult], total: int, progress: bool) -> Iterator[AnalysisResult]:
+    with _Bar(total=total, desc="analysing", unit="file", disable=not progress or not total) as bar:
+        for result in results:
             bar.update(1)
             yield result
+
+
+def pool_context() -> BaseContext:
+    """ "fork" when this process is single-threaded (the CLI): workers inherit the imported
+    modules, so each starts in well under a second instead of re-importing numpy, scipy and
+    librosa (about 1 s each, more on a busy machine). "spawn" as soon as any other thread runs
+    (a web server, a background job runner), because forking a threaded process can copy a lock
+    that another thread holds and deadlock the child."""
+    methods = get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return get_context("fork")
+    return get_context("spawn")
 
 
 def _split_known(files: list[Path], skip_keys: frozenset[str]) -> tuple[list[Path], list[AnalysisResult]]:
@@ -107,13 +142,3 @@ def _split_known(files: list[Path], skip_keys: frozenset[str]) -> tuple[list[Pat
             continue
         todo.append(f)
     return todo, failed
-
-
-def _run(files: list[Path], n_workers: int) -> Iterator[AnalysisResult]:
-    if n_workers <= 1 or len(files) <= 1:
-        yield from (analyze_file(f) for f in files)
-        return
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=warm_up) as pool:
-        # chunksize 1: files differ a lot in length, and results should stream as they finish
-        yield from pool.map(analyze_file, files, chunksize=1)

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from genrelens.core.audio import HOW, analyze_file, analyze_paths, content_key, expand_paths, synth
+from genrelens.core.audio.pool import pool_context
 from genrelens.core.audio.tags import write_tags
 from genrelens.core.types import FEATURE_NAMES
 from tests.core.audio.conftest import WriteAudio
@@ -90,12 +97,54 @@ def test_files_already_analysed_are_skipped_by_content(folder: Path) -> None:
     assert sorted(names) == ["b_waltz.ogg", "d_broken.mp3", "e_phone.m4a"]
 
 
+_POOL_IN_A_FRESH_PROCESS = """
+import json, sys
+from genrelens.core.audio import analyze_paths
+from genrelens.core.audio.pool import pool_context
+method = pool_context().get_start_method()
+results = [r.to_json() for r in analyze_paths([sys.argv[1]], recursive=True, workers=2, progress=False)]
+print(json.dumps({"method": method, "results": results}))
+"""
+
+
 @pytest.mark.slow
-def test_the_process_pool_returns_the_same_results_as_serial(folder: Path) -> None:
+def test_the_pool_forked_from_a_single_threaded_cli_returns_the_same_results_as_serial(folder: Path) -> None:
     serial = [r.to_json() for r in analyze_paths([folder], recursive=True, workers=1, progress=False)]
-    pooled = [r.to_json() for r in analyze_paths([folder], recursive=True, workers=2, progress=False)]
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        [sys.executable, "-c", _POOL_IN_A_FRESH_PROCESS, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    doc = json.loads(out.stdout.strip().splitlines()[-1])
+    assert doc["method"] == "fork"
+    assert doc["results"] == serial
+    assert sum(r["error"] is None for r in serial) == 4
+
+
+@pytest.mark.slow
+def test_the_pool_spawned_from_a_threaded_server_returns_the_same_results_as_serial(folder: Path) -> None:
+    serial = [r.to_json() for r in analyze_paths([folder], recursive=True, workers=1, progress=False)]
+    with _another_thread_running():
+        assert pool_context().get_start_method() == "spawn"
+        pooled = [r.to_json() for r in analyze_paths([folder], recursive=True, workers=2, progress=False)]
     assert pooled == serial
-    assert sum(r["error"] is None for r in pooled) == 4
+
+
+@contextmanager
+def _another_thread_running() -> Iterator[None]:
+    """A real idle thread, as a web server or job runner would have, for the duration."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_analysis_is_deterministic(write_audio: WriteAudio) -> None:
