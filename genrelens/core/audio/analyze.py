@@ -96,8 +96,9 @@ def analyze_file(path: str | Path) -> AnalysisResult:
         result = analyze_decoded(decoded)
     except AudioError as exc:
         return AnalysisResult(path=str(p), track_key=None, error=str(exc))
-    except (ValueError, MemoryError, OSError) as exc:  # a library choking on strange but decodable audio
-        return AnalysisResult(path=str(p), track_key=None, error=f"{p.name}: analysis failed ({exc})")
+    except Exception as exc:  # one strange file must not end a scan of a whole library
+        reason = f"{type(exc).__name__}: {exc}"
+        return AnalysisResult(path=str(p), track_key=None, error=f"{p.name}: analysis failed ({reason})")
     return AnalysisResult(
         path=str(p),
         track_key=key,

@@ -68,3 +68,14 @@ def test_empty_and_missing_files_are_audio_errors(write_audio: WriteAudio, tmp_p
         decode(empty)
     with pytest.raises(AudioError, match="no such file"):
         decode(tmp_path / "nope.flac")
+
+
+def test_float_wav_with_nan_samples_is_refused(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    x = _stereo()
+    x[len(x) // 2 + 1, 1] = np.nan  # in the middle, where a sampled check would miss it
+    path = tmp_path / "nan.wav"
+    sf.write(path, x, SR, subtype="FLOAT")
+    with pytest.raises(AudioError, match="NaN"):
+        decode(path)
