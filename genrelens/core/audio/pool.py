@@ -36,7 +36,9 @@ def expand_paths(paths: Iterable[str | Path], *, recursive: bool = False) -> lis
         if p.is_dir():
             pattern = p.rglob("*") if recursive else p.glob("*")
             wanted = AUDIO_EXTENSIONS | UNSUPPORTED_EXTENSIONS
-            out.extend(sorted(f for f in pattern if f.is_file() and f.suffix.lower() in wanted))
+            # dot files are skipped: macOS leaves "._song.mp3" metadata twins next to real files
+            found = (f for f in pattern if f.is_file() and f.suffix.lower() in wanted and not f.name.startswith("."))
+            out.extend(sorted(found))
         else:
             out.append(p)
     return list(dict.fromkeys(out))

@@ -31,6 +31,7 @@ def folder(tmp_path: Path) -> Path:
     (d / "d_broken.mp3").write_bytes(b"\xff\xfb\x90\x00" + b"garbage!" * 500)
     (d / "e_phone.m4a").write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(64))
     (d / "notes.txt").write_text("not audio")
+    (d / "._a_rock.flac").write_bytes(b"\x00\x05\x16\x07 macOS resource fork")
     (d / "sub").mkdir()
     synth.write_audio(d / "sub" / "f_clicks.wav", synth.click_track(90, 8.0).samples, 22050)
     write_tags(d / "a_rock.flac", title="Rock", artist="Synth", album="Demo", genre="rock")
