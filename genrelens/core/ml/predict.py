@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from genrelens.core.ml.artifacts import LoadedModel
 from genrelens.core.ml.metrics import baselines, confusion, per_class, score_probabilities
@@ -25,8 +26,11 @@ _ID_COLUMNS: tuple[str, ...] = ("track_id", "track_name", "track_artist")
 
 def _feature_matrix(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
     check_feature_columns(frame, model.features)
-    X = frame[model.features].apply(pd.to_numeric, errors="coerce").astype("float64")
-    empty = X.isna().all(axis=1)
+    X = frame[model.features]
+    if not all(is_numeric_dtype(dtype) for dtype in X.dtypes):
+        X = X.apply(pd.to_numeric, errors="coerce")  # text from a CSV: a non-number becomes missing
+    X = X.astype("float64")
+    empty = np.isnan(X.to_numpy()).all(axis=1)
     if empty.any():
         # Imputation would score these as the "median track", a confident answer about nothing.
         rows = ", ".join(map(str, frame.index[empty][:5]))
@@ -42,18 +46,17 @@ def predict_frame(model: LoadedModel, frame: pd.DataFrame, *, top_k: int = 3) ->
     proba = model.predict_proba(_feature_matrix(model, frame))
     classes = np.asarray(model.classes)
     order = np.argsort(-proba, axis=1)
-    out = pd.DataFrame(index=frame.index)
-    for column in _ID_COLUMNS:
-        if column in frame.columns:
-            out[column] = frame[column]
-    out["predicted"] = classes[order[:, 0]]
-    out["confidence"] = proba[np.arange(len(proba)), order[:, 0]]
+    rows = np.arange(len(proba))
+    # Built as one dict and one constructor: inserting ~20 columns one by one cost 3 ms per call.
+    columns: dict[str, Any] = {c: frame[c].to_numpy() for c in _ID_COLUMNS if c in frame.columns}
+    columns["predicted"] = classes[order[:, 0]]
+    columns["confidence"] = proba[rows, order[:, 0]]
     for k in range(min(top_k, len(classes))):
-        out[f"top{k + 1}"] = classes[order[:, k]]
-        out[f"top{k + 1}_p"] = proba[np.arange(len(proba)), order[:, k]]
+        columns[f"top{k + 1}"] = classes[order[:, k]]
+        columns[f"top{k + 1}_p"] = proba[rows, order[:, k]]
     for j, c in enumerate(classes):
-        out[f"p_{c}"] = proba[:, j]
-    return out
+        columns[f"p_{c}"] = proba[:, j]
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _check_known(model: LoadedModel, frame: pd.DataFrame) -> None:

@@ -64,3 +64,13 @@ def test_a_missing_card_is_a_clear_error(synthetic_training, tmp_path):
     artifact.write_bytes(synthetic_training.artifact_path.read_bytes())
     with pytest.raises(ArtifactError, match=r"model card .* not found"):
         load_model(artifact)
+
+
+def test_the_fast_prediction_path_matches_the_fitted_pipeline_including_missing_values(synthetic_training):
+    model = synthetic_training.model
+    frame = separable_frame(n_per_genre=30, seed=11)
+    frame.loc[:9, "tempo"] = np.nan  # exercised: imputation with the training medians
+    X = frame[model.features]
+    order = [list(model.pipeline.classes_).index(c) for c in model.classes]
+    expected = model.pipeline.predict_proba(X)[:, order]
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-10, atol=1e-12)
