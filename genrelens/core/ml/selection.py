@@ -182,10 +182,19 @@ def select_model(
     splits = grouped_splits(data.y, data.groups, n_splits)
     jobs = [(c, p) for c in candidates for p in param_grid(c, search)]
     scores: list[CandidateScore] = []
+    notes: list[str] = []
     for candidate, params in tqdm(jobs, desc=f"model selection ({search})", disable=not progress):
-        scores.append(score_candidate(data, candidate, params, splits, n_jobs))
+        try:
+            scores.append(score_candidate(data, candidate, params, splits, n_jobs))
+        except ValueError as exc:
+            # A setting the data cannot support (e.g. 100 neighbours in a 60-row fold) is skipped
+            # and reported; one impossible setting must not sink the whole search.
+            notes.append(f"{candidate} {params} skipped: {exc}")
+    if not scores:
+        raise DatasetError("no candidate could be fitted on this data: " + " | ".join(notes))
     best = max(scores, key=lambda s: s.grouped_folds.mean())
-    shown = [best] if search == "quick" else [_best_of(scores, c) for c in candidates]
+    fitted = sorted({s.candidate for s in scores}, key=list(candidates).index)
+    shown = [best] if search == "quick" else [_best_of(scores, c) for c in fitted]
     for score in tqdm(shown, desc="random-split comparison", disable=not progress):
         _add_random_split_score(data, score, n_splits, n_jobs)
-    return SelectionResult(scores, best, splits, data.classes, search, n_splits)
+    return SelectionResult(scores, best, splits, data.classes, search, n_splits, notes)

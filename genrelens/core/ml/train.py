@@ -121,6 +121,7 @@ def build_card(
         "metrics": _metrics(data, selection, calibration),
         "calibration": calibration.as_dict(),
         "selection": _summary_records(selection),
+        "selection_notes": selection.notes,
         "library_versions": library_versions(),
     }
 

@@ -40,3 +40,11 @@ def test_summary_has_the_blogs_columns_and_the_random_split_score_for_the_winner
     assert np.isfinite(summary.iloc[0]["random_mean"])
     assert (summary["grouped_min"] <= summary["grouped_mean"]).all()
     assert (summary["grouped_mean"] <= summary["grouped_max"]).all()
+
+
+def test_a_setting_the_data_cannot_support_is_skipped_and_reported_not_fatal():
+    data = prepare(separable_frame(n_per_genre=20))  # folds of ~33 training rows: 50 neighbours cannot fit
+    result = select_model(data, candidates=("kneighbors", "logistic_regression"), n_splits=3, progress=False)
+    assert result.best.candidate == "logistic_regression"
+    assert len(result.notes) == 1 and result.notes[0].startswith("kneighbors")
+    assert list(result.summary()["candidate"]) == ["logistic_regression"]
