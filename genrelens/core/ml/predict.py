@@ -9,6 +9,8 @@ import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
 from genrelens.core.ml.artifacts import LoadedModel
+from genrelens.core.ml.calibration import apply_temperature
+from genrelens.core.ml.candidates import build_pipeline
 from genrelens.core.ml.metrics import baselines, confusion, per_class, score_probabilities
 from genrelens.core.ml.preprocess import (
     DatasetError,
@@ -19,6 +21,7 @@ from genrelens.core.ml.preprocess import (
     label_column,
     prepare,
 )
+from genrelens.core.ml.selection import cross_val_proba, grouped_splits
 
 #: Columns copied from the input so a prediction can be matched to its track.
 _ID_COLUMNS: tuple[str, ...] = ("track_id", "track_name", "track_artist")
@@ -112,3 +115,17 @@ def score_prepared(model: LoadedModel, y: np.ndarray, proba: np.ndarray) -> dict
         "per_class": per_class(y, pred, classes),
         "confusion": confusion(y, pred, classes),
     }
+
+
+def held_out_proba(model: LoadedModel, data: PreparedData, n_jobs: int = 2) -> np.ndarray:
+    """Out-of-fold probabilities of the model's recipe on its own training data.
+
+    Re-runs the card's candidate and params on the card's artist-grouped folds (same seed), so a
+    report drawn on the training dataset shows what the model does on artists it has not seen,
+    not how well it remembers the ones it was fitted on.
+    """
+    protocol = model.card.get("protocol", {})
+    splits = grouped_splits(data.y, data.groups, int(protocol.get("n_splits", 5)), int(protocol.get("shuffle_seed", 0)))
+    candidate, params = str(model.card["candidate"]), dict(model.card.get("params", {}))
+    proba = cross_val_proba(lambda: build_pipeline(candidate, params), data.X, data.y, splits, model.classes, n_jobs)
+    return proba if model.temperature is None else apply_temperature(proba, model.temperature)

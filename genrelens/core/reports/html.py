@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from genrelens.core.ml.artifacts import LoadedModel
-from genrelens.core.ml.predict import prepare_for_model, score_prepared
+from genrelens.core.ml.predict import held_out_proba, prepare_for_model, score_prepared
 from genrelens.core.reports import eda
 from genrelens.core.reports import model as model_figs
 
@@ -142,19 +142,23 @@ def model_report(
 ) -> Path:
     """The model's figures on `frame`; says so when `frame` is the training data (optimistic)."""
     data = prepare_for_model(model, frame)
-    proba = model.predict_proba(data.X)
-    pred = np.asarray(model.classes)[proba.argmax(axis=1)]
-    scores = score_prepared(model, data.y, proba)
     intro = _provenance(frame, dataset_name)
     if dataset_sha256 and dataset_sha256 == model.card.get("dataset", {}).get("sha256"):
-        intro.append("This is the training dataset: figures on it are in-sample and optimistic; the "
-                     "held-out (artist-grouped CV) figures are in the selection table and the baselines chart.")
+        # Scoring the fitted model on rows it was trained on would flatter it: use held-out folds.
+        proba = held_out_proba(model, data)
+        intro.append("This is the training dataset, so accuracy, the confusion matrix, the confused tracks "
+                     "and calibration use out-of-fold predictions (artist-grouped CV, the card's folds). "
+                     "Importances and the surrogate tree describe the fitted model.")
+    else:
+        proba = model.predict_proba(data.X)
+    pred = np.asarray(model.classes)[proba.argmax(axis=1)]
+    scores = score_prepared(model, data.y, proba)
     grouped = model.card.get("metrics", {}).get("grouped", {})
-    tree, fidelity = model_figs.surrogate_tree(model, data.X, pred)
+    tree, fidelity = model_figs.surrogate_tree(model, data.X)
     table = model_figs.importances(model, data.X, data.y)
     sections = [
         _selection_section(model),
-        Section("Baselines", f"Accuracy on this data {scores['accuracy']:.1%} (n={scores['n']:,}).",
+        Section("Baselines", f"Accuracy on these rows {scores['accuracy']:.1%} (n={scores['n']:,}).",
                 model_figs.baselines_figure(scores["accuracy"], scores["baselines"], grouped.get("accuracy")),
                 slug="baselines"),
         Section("Confusion matrix", "Rows: true label; columns: predicted.",

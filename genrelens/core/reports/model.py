@@ -168,7 +168,7 @@ def baselines_figure(accuracy: float, baselines: dict[str, Any], cv_accuracy: fl
     bars = {
         "random guess": baselines["random"]["accuracy"],
         f"always '{baselines['majority']['class']}'": baselines["majority"]["accuracy"],
-        "model on this data": accuracy,
+        "model on these rows": accuracy,
     }
     if cv_accuracy is not None:
         bars["model, artist-grouped CV"] = cv_accuracy

@@ -42,10 +42,12 @@ def test_model_report_shows_the_blogs_model_figures_and_names_confused_tracks(re
         assert f"<h2>{heading}</h2>" in text
     assert len(_embedded_pngs(text)) == 6 == len(list(tmp_path.glob("*.png")))
     assert re.search(r"<td>Song \d+</td>", text)  # a confused track, by name
-    assert "in-sample" not in text
+    assert "out-of-fold" not in text
 
 
-def test_model_report_warns_when_it_is_drawn_on_the_training_data(report_training, tmp_path):
-    frame = separable_frame(n_per_genre=60, seed=8)
-    text = model_report(report_training.model, frame, tmp_path, dataset_sha256="1" * 64).read_text()
-    assert "in-sample" in text
+def test_on_its_training_data_the_model_report_uses_held_out_predictions(report_training, tmp_path):
+    training_frame = separable_frame(n_per_genre=120, seed=0)
+    text = model_report(report_training.model, training_frame, tmp_path, dataset_sha256="1" * 64).read_text()
+    assert "out-of-fold predictions" in text
+    held_out = report_training.card["metrics"]["grouped"]["accuracy"]
+    assert f"Accuracy on these rows {held_out:.1%}" in text
