@@ -178,6 +178,7 @@ def measure(
         centroid_variation=variation,
         flatness=flatness,
         sub_bass_ratio=sub,
+        pitch_glide_rate=descriptors.pitch_glide_rate(spectra),
         tempo=rhythm.tempo,
         key=tonality.key,
         mode=tonality.mode,

@@ -35,6 +35,7 @@ class Measurements:
     centroid_variation: float  # coefficient of variation of the centroid over loud frames
     flatness: float  # median spectral flatness (0 tonal .. 1 noise)
     sub_bass_ratio: float  # energy share below 90 Hz
+    pitch_glide_rate: float  # share of frames whose tonal 500-4000 Hz spectrum slides up or down
     tempo: float
     key: int
     mode: int
@@ -93,9 +94,11 @@ def acousticness(m: Measurements) -> float:
 
 
 def instrumentalness(m: Measurements, speech: float) -> float:
-    # Without a singing-voice model the voice we can detect is the speech-like one, so this is the
-    # complement of speechiness, sharpened so that music with the odd pause still reads as instrumental.
-    return round(_clip(1.0 - _ramp(speech, 0.3, 0.7)), 4)
+    # A voice shows up either as speech (pauses, no pulse) or as singing: harmonics whose pitch is
+    # always moving (vibrato, glides between notes), where most instruments hold a steady pitch per
+    # note. The louder of the two cues decides.
+    voice = max(_ramp(speech, 0.3, 0.7), _ramp(m.pitch_glide_rate, 0.05, 0.3))
+    return round(_clip(1.0 - voice), 4)
 
 
 def valence(m: Measurements, energy_value: float) -> float:
@@ -180,6 +183,51 @@ def spectral_stats(spectra: Spectra) -> tuple[float, float, float, float]:
     mean_c = float(weights @ centroid)
     variation = float(np.sqrt(weights @ (centroid - mean_c) ** 2) / mean_c) if mean_c > 0 else 0.0
     return mean_c, variation, float(np.median(flatness)), float(weights @ sub)
+
+
+def pitch_glide_rate(spectra: Spectra) -> float:
+    """Share of frame pairs whose tonal 500-4000 Hz log spectrum matches the previous frame's best
+    when shifted by 1-4 bins (11-43 Hz): pitch moving between frames, as in vibrato and portamento.
+
+    Only tonal frames count (band flatness under 0.05 and a shifted match above 0.7), so noise
+    and drum decays, which also decorrelate from frame to frame, do not read as gliding pitch.
+    """
+    freqs = np.linspace(0, ANALYSIS_SR / 2, N_FFT // 2 + 1)
+    rows = np.flatnonzero((freqs >= 500.0) & (freqs <= 4000.0))
+    starts = np.arange(0, spectra.n_frames - 1, _GLIDE_PAIR_STRIDE)  # a sample of frame pairs is enough
+    if len(starts) < 2:
+        return 0.0
+    prev, prev_flat = _centred_log(spectra.power[rows[0] : rows[-1] + 1, starts])
+    cur, _ = _centred_log(spectra.power[rows[0] : rows[-1] + 1, starts + 1])
+    scores = np.stack([_lag_correlation(prev, cur, lag) for lag in range(-_MAX_GLIDE_BINS, _MAX_GLIDE_BINS + 1)])
+    tonal = (prev_flat < 0.05) & (scores.max(axis=0) > 0.7)
+    gliding = tonal & (scores.argmax(axis=0) != _MAX_GLIDE_BINS)
+    return float(gliding.mean())
+
+
+def _centred_log(band: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Per-frame mean-removed log spectrum, and each frame's spectral flatness."""
+    log_band = np.log(band + np.float32(1e-10))
+    mean_log = log_band.mean(axis=0)
+    flatness = np.exp(mean_log) / (band.mean(axis=0) + np.float32(1e-20))
+    return log_band - mean_log, flatness
+
+
+_MAX_GLIDE_BINS = 4
+_GLIDE_PAIR_STRIDE = 4
+
+
+def _lag_correlation(prev: npt.NDArray[np.float32], cur: npt.NDArray[np.float32], lag: int) -> npt.NDArray[np.float32]:
+    """Per-frame correlation of `cur` with `prev` shifted up by `lag` bins (down when negative)."""
+    if lag > 0:
+        a, b = prev[:-lag], cur[lag:]
+    elif lag < 0:
+        a, b = prev[-lag:], cur[:lag]
+    else:
+        a, b = prev, cur
+    num = (a * b).sum(axis=0)
+    den = np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0)) + np.float32(1e-9)
+    return np.asarray(num / den, dtype=np.float32)
 
 
 def loudness_range(block_energies: FloatArray) -> float:

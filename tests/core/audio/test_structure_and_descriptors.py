@@ -62,6 +62,22 @@ def test_speech_is_not_instrumental_and_music_is(contrasting: dict[str, SignalAn
     assert (contrasting["music"].features.instrumentalness or 0.0) > 0.8
 
 
+def test_a_sung_line_over_the_backing_lowers_instrumentalness() -> None:
+    backing = synth.song(20.0, bpm=116, key=7, mode=1, seed=11).samples
+    voice = synth.sung_line(20.0, seed=12).samples
+    alone = analyze_signal(backing, 22050).features.instrumentalness
+    with_voice = analyze_signal(0.6 * backing + 0.4 * voice, 22050).features.instrumentalness
+    assert alone is not None and with_voice is not None
+    assert alone > 0.8 and with_voice < alone - 0.5
+
+
+def test_steady_tones_drums_and_noise_do_not_read_as_singing(contrasting: dict[str, SignalAnalysis]) -> None:
+    for name in ("music", "loud_drums", "soft_tones", "noise", "clicks"):
+        m = contrasting[name].measurements
+        assert m is not None and m.pitch_glide_rate < 0.05, name
+        assert (contrasting[name].features.instrumentalness or 0.0) > 0.8, name
+
+
 def test_soft_tones_are_more_acoustic_than_loud_noise(contrasting: dict[str, SignalAnalysis]) -> None:
     assert (contrasting["soft_tones"].features.acousticness or 0) > (contrasting["noise"].features.acousticness or 0)
 
