@@ -47,6 +47,21 @@ def _hierarchical(frame: pd.DataFrame, audio: PreparedData, splits: list[Split],
     return np.asarray((genre_proba + summed) / 2)
 
 
+#: LightGBM settings tried around the chosen one (each overrides the chosen params).
+_LGBM_VARIANTS: tuple[dict[str, Any], ...] = (
+    {"class_weight": "balanced"},
+    {"objective": "multiclassova"},
+    {"extra_trees": True, "n_estimators": 1200, "learning_rate": 0.03},
+    {"learning_rate": 0.01, "n_estimators": 1200},
+    {"num_leaves": 7, "n_estimators": 1500, "min_child_samples": 20},
+    {"num_leaves": 31, "min_child_samples": 100, "n_estimators": 700},
+)
+
+
+def _variant(candidate: str, params: dict[str, Any], variant: dict[str, Any]) -> Any:
+    return lambda: build_pipeline(candidate, {**params, **variant})
+
+
 def tried_rows(frame: pd.DataFrame, candidate: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     audio = prepare(frame, feature_set="audio")
     splits = grouped_splits(audio.y, audio.groups)
@@ -59,6 +74,8 @@ def tried_rows(frame: pd.DataFrame, candidate: str, params: dict[str, Any]) -> l
         ("ours + CalibratedClassifierCV(sigmoid)", lambda: _calibrated(candidate, params, "sigmoid"), audio),
         ("ours + popularity (deprecated by Spotify)", lambda: build_pipeline(candidate, params), popularity),
     ]
+    if candidate == "lightgbm":
+        jobs += [(f"ours, LightGBM {v}", _variant(candidate, params, v), audio) for v in _LGBM_VARIANTS]
     rows = [cv_row(name, make, data, splits, "grouped") for name, make, data in tqdm(jobs, desc="tried")]
     blend = _hierarchical(frame, audio, splits, candidate, params)
     rows.append(row_from_proba("ours, averaged with a sub-genre model summed per genre", audio, blend, splits,

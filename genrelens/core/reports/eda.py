@@ -68,6 +68,9 @@ def feature_kde_grid(frame: pd.DataFrame, label: str = "genre") -> Figure:
     features = audio_columns(frame)
     column = label_column(label)
     data = _sample_per_class(frame[[*features, column]], column)
+    if "duration_ms" in data:
+        # Minutes read at a glance; a density axis in 1e-5 per millisecond does not.
+        data = data.assign(duration_ms=pd.to_numeric(data["duration_ms"], errors="coerce") / 60_000)
     cols = 3
     rows = int(np.ceil(len(features) / cols))
     fig = new_figure(figsize=(4.2 * cols, 3.0 * rows + 0.6), layout="constrained")
@@ -76,7 +79,7 @@ def feature_kde_grid(frame: pd.DataFrame, label: str = "genre") -> Figure:
     for ax, feature in zip(axes, features, strict=False):
         sns.kdeplot(data=data, x=feature, hue=column, hue_order=order, common_norm=False, ax=ax,
                     legend=ax is axes[0], warn_singular=False, linewidth=1.2)
-        ax.set_xlabel(axis_label(feature))
+        ax.set_xlabel("duration (minutes)" if feature == "duration_ms" else axis_label(feature))
         ax.set_ylabel("density")
     for ax in axes[len(features):]:
         ax.set_visible(False)
