@@ -73,3 +73,29 @@ def test_the_provider_chain_answers_local_tracks_from_their_files(music: Path, s
 def test_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no such file or folder"):
         analyze(str(tmp_path / "nope.mp3"))
+
+
+@pytest.mark.slow
+def test_train_source_local_learns_genres_from_folder_names(tmp_path: Path, settings) -> None:
+    from genrelens.catalog.models import TrainedModel
+    from genrelens.core.audio.synth import drum_pattern, song, write_audio
+
+    settings.GENRELENS_MODEL_DIR = tmp_path / "models"
+    for folder in ("fast", "calm"):
+        (tmp_path / "lib" / folder).mkdir(parents=True)
+    for i in range(5):
+        fast = drum_pattern(150 + 4 * i, 6.0, style="rock", seed=i)
+        calm = song(6.0, bpm=70 + 2 * i, key=i, mode=i % 2, seed=i)
+        write_audio(tmp_path / "lib" / "fast" / f"f{i}.wav", fast.samples, fast.sr)
+        write_audio(tmp_path / "lib" / "calm" / f"c{i}.wav", calm.samples, calm.sr)
+    analyze(str(tmp_path / "lib"), "--recursive")
+    out = StringIO()
+    call_command("train", "--source", "local", "--label-from", "folder", "--json", stdout=out, stderr=StringIO())
+    card = json.loads(out.getvalue())
+    assert card["classes"] == ["calm", "fast"] and card["dataset"]["name"] == "local-folders"
+    assert TrainedModel.objects.get(is_active=True).version == card["model_id"]
+
+
+def test_train_source_local_without_analysed_files_says_what_to_do() -> None:
+    with pytest.raises(CommandError, match="run `genrelens analyze`"):
+        call_command("train", "--source", "local", stdout=StringIO(), stderr=StringIO())
