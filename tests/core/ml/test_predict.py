@@ -50,3 +50,13 @@ def test_rows_with_no_features_at_all_are_refused_rather_than_guessed(synthetic_
     frame.loc[0, synthetic_training.model.features] = np.nan
     with pytest.raises(DatasetError, match="1 row"):
         predict_frame(synthetic_training.model, frame)
+
+
+def test_text_columns_from_a_csv_and_nullable_integer_years_are_scored_like_numbers(synthetic_training):
+    model = synthetic_training.model
+    frame = separable_frame(n_per_genre=6, seed=12)
+    as_text = frame.astype(str).assign(release_year=frame["release_year"].astype("Int64"))
+    as_text.loc[0, "tempo"] = "not a number"  # becomes missing and is imputed, not a crash
+    expected = predict_frame(model, frame.assign(tempo=frame["tempo"].where(frame.index != 0)))
+    got = predict_frame(model, as_text)
+    np.testing.assert_allclose(got.filter(like="p_").to_numpy(), expected.filter(like="p_").to_numpy(), rtol=1e-9)
