@@ -93,8 +93,9 @@ def feature_kde_grid(frame: pd.DataFrame, label: str = "genre") -> Figure:
 def correlation_heatmap(frame: pd.DataFrame) -> Figure:
     """Pearson correlations between features, lower triangle only (the upper one repeats it)."""
     features = [*audio_columns(frame), *(["release_year"] if "release_year" in frame else [])]
-    corr = frame[features].apply(pd.to_numeric, errors="coerce").corr()
-    mask = np.triu(np.ones_like(corr, dtype=bool))
+    # Drop the first row and last column: below the diagonal they would be empty.
+    corr = frame[features].apply(pd.to_numeric, errors="coerce").corr().iloc[1:, :-1]
+    mask = np.triu(np.ones_like(corr, dtype=bool), k=1)
     fig = new_figure(figsize=(8, 6.5), layout="constrained")
     ax = fig.subplots()
     sns.heatmap(corr, mask=mask, cmap="vlag", vmin=-1, vmax=1, annot=True, fmt=".2f",
