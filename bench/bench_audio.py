@@ -226,7 +226,7 @@ def pool_costs(folder: Path, n_files: int, seconds: float) -> dict[str, float]:
     }
 
 
-def plot_stages(stages: dict[str, float], baseline: float, path: Path) -> None:
+def plot_stages(stages: dict[str, float], baseline: float, seconds: float, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -235,7 +235,7 @@ def plot_stages(stages: dict[str, float], baseline: float, path: Path) -> None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [2.2, 1]})
     names = list(stages)[::-1]
     ax1.barh(names, [stages[n] * 1000 for n in names], color="#3b7dd8")
-    ax1.set_xlabel("milliseconds for a 3-minute track (one core)")
+    ax1.set_xlabel(f"milliseconds for a {seconds:g} s track (one core)")
     ax1.set_title("genrelens analysis, stage by stage")
     total = sum(stages.values())
     ax2.bar(["genrelens", "librosa\npipeline"], [total, baseline], color=["#3b7dd8", "#b0b0b0"])
@@ -244,6 +244,15 @@ def plot_stages(stages: dict[str, float], baseline: float, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _pool_verdict(pool: dict[str, float], load: tuple[float, float]) -> str:
+    if pool["cli_pool"] < 0.9 * pool["cli_serial"]:
+        return f": here {pool['cli_serial'] / pool['cli_pool']:.2f}x."
+    return (
+        f": in this run none (load average {max(load):.1f} on 2 cores left no idle core for a second worker); "
+        "the line to read is the last one, what the pool saves over paying start-up per file."
+    )
 
 
 def render(args: argparse.Namespace, r: dict[str, object]) -> str:
@@ -256,13 +265,16 @@ def render(args: argparse.Namespace, r: dict[str, object]) -> str:
     cold: dict[str, float] = r["startup_cold"]  # type: ignore[assignment]
     pool: dict[str, float] = r["pool"]  # type: ignore[assignment]
     n_pool = int(r["pool_files"])  # type: ignore[call-overload]
+    load: tuple[float, float] = r["load"]  # type: ignore[assignment]
     lines = [
         "## Local audio analysis (`genrelens analyze`)",
         "",
         f"Command: `.venv/bin/python bench/bench_audio.py --seconds {seconds:g} --repeats {args.repeats} "
         f"--out {args.out}`, {date.today().isoformat()}, on this 2-core machine with BLAS/OpenMP pinned to one "
         f"thread (so real-time factors are per core). Track: synthetic song, {seconds:g} s, 44.1 kHz stereo. "
-        f"Medians of {args.repeats} runs (librosa: {args.baseline_repeats}), the two pipelines alternating.",
+        f"Medians of {args.repeats} runs (librosa: {args.baseline_repeats}), the two pipelines alternating. "
+        f"Load average when the run started and ended: {load[0]:.1f} and {load[1]:.1f} "
+        "(other jobs share the machine; ratios measured side by side are what count).",
         "",
         "### Whole-file analysis, all features",
         "",
@@ -336,7 +348,7 @@ def render(args: argparse.Namespace, r: dict[str, object]) -> str:
         "A worker's start-up (spawn, import, first call) costs several tracks' worth of analysis, so the pool "
         "pays off only on larger batches; with `workers=None`, `analyze_paths` stays in-process up to "
         "`POOL_MIN_FILES` files. On this 2-core machine the gain is at most 2x, less whatever other "
-        "processes take.",
+        "processes take" + _pool_verdict(pool, load),
     ]
     return "\n".join(lines) + "\n"
 
@@ -351,6 +363,7 @@ def main() -> None:
     parser.add_argument("--out", default="docs/benchmarks/audio.md")
     args = parser.parse_args()
     out = ROOT / args.out
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = make_files(folder, args.seconds)
@@ -366,9 +379,10 @@ def main() -> None:
         results["pool"] = pool_costs(folder, args.pool_files, args.pool_seconds)
         results["pool_files"] = args.pool_files
         results["pool_seconds"] = args.pool_seconds
+    results["load"] = (load_before, os.getloadavg()[0])
     times: dict[str, list[float]] = results["times"]  # type: ignore[assignment]
     stages: dict[str, float] = results["stages"]  # type: ignore[assignment]
-    plot_stages(stages, statistics.median(times["librosa:wav"]), out.with_name("audio-stages.png"))
+    plot_stages(stages, statistics.median(times["librosa:wav"]), args.seconds, out.with_name("audio-stages.png"))
     text = render(args, results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
