@@ -56,3 +56,20 @@ def test_a_corrupt_file_is_skipped_not_raised(tmp_path: Path) -> None:
 def test_the_registry_builds_it_from_the_shared_dependency_bag(two_files: dict[str, Path]) -> None:
     provider = get_provider("local", local_paths=two_files, spotify_client=object())
     assert isinstance(provider, LocalAudioProvider) and provider.name == "local"
+
+
+def test_the_provider_chain_fills_local_tracks_from_their_files(two_files: dict[str, Path]) -> None:
+    from genrelens.core.providers.chain import run_chain
+    from genrelens.core.providers.store import MemoryFeatureStore
+
+    refs = [TrackRef(key=k) for k in two_files] + [TrackRef(key="local:" + "f" * 64)]  # the last has no file
+    store = MemoryFeatureStore()
+    report = run_chain(refs, [LocalAudioProvider(local_paths=two_files)], store, progress=False)
+    assert report.counts == {"local": 2}
+    assert report.missing == ["local:" + "f" * 64]
+    assert store.keys_with_features(list(two_files)) == set(two_files)
+    # a second run asks nobody: everything it could answer is stored
+    again = run_chain(refs[:2], [LocalAudioProvider(local_paths=two_files)], store, progress=False)
+    assert again.asked == {} and sorted(again.already_stored) == sorted(two_files)
+    stored = store.features_for(next(iter(two_files)))
+    assert [(row.source, row.how["tempo"], row.how["energy"]) for row in stored] == [("local", "measured", "estimated")]
