@@ -11,13 +11,25 @@ version. Formats we cannot walk byte-wise fall back to the PCM hash.
 from __future__ import annotations
 
 import hashlib
+import mmap
+import os
 import struct
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from genrelens.core.audio.decode import AudioError, decode
 
 KEY_PREFIX = "local:"
+
+
+#: what the parsers read through: the file mapped into memory (or bytes, for an empty file)
+Buffer = mmap.mmap | bytes
+#: byte ranges [start, end) of the coded audio
+Ranges = list[tuple[int, int]]
+
+_HASH_BLOCK = 1 << 20
 
 
 def content_key(path: str | Path) -> str:
@@ -26,99 +38,106 @@ def content_key(path: str | Path) -> str:
     if not p.is_file():
         raise AudioError(f"{p}: no such file")
     try:
-        data = p.read_bytes()
+        with p.open("rb") as f, _mapped(f) as buf:
+            ranges = _audio_ranges(buf)
+            digest = hashlib.sha256()
+            if ranges is not None:
+                # hashed a block at a time straight from the mapping: memory stays flat for big files
+                for a, b in ranges:
+                    for block in range(a, b, _HASH_BLOCK):
+                        digest.update(buf[block : min(b, block + _HASH_BLOCK)])
     except OSError as exc:
         raise AudioError(f"{p}: cannot read ({exc.strerror or exc})") from exc
-    digest = hashlib.sha256()
-    parts = _audio_parts(data)
-    if parts is None:
+    if ranges is None:
         digest.update(b"pcm\0")
         digest.update(decode(p).samples.tobytes())
-    else:
-        for part in parts:
-            digest.update(part)
     return KEY_PREFIX + digest.hexdigest()
 
 
-def _audio_parts(data: bytes) -> list[memoryview] | None:
-    view = memoryview(data)
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return _riff_parts(view)
-    if data[:4] == b"OggS":
-        return _ogg_parts(view)
-    start = _skip_id3v2(data)
-    if data[start : start + 4] == b"fLaC":
-        return _flac_parts(view, start)
-    if len(data) > start + 1 and data[start] == 0xFF and data[start + 1] & 0xE0 == 0xE0:
-        return [view[start : _mp3_end(data)]]
+@contextmanager
+def _mapped(f: BinaryIO) -> Iterator[Buffer]:
+    size = os.fstat(f.fileno()).st_size
+    if size == 0:  # an empty file cannot be mapped
+        yield b""
+        return
+    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        yield mapped
+
+
+def _audio_ranges(buf: Buffer) -> Ranges | None:
+    if buf[:4] == b"RIFF" and buf[8:12] == b"WAVE":
+        return _riff_ranges(buf)
+    if buf[:4] == b"OggS":
+        return _ogg_ranges(buf)
+    start = _skip_id3v2(buf)
+    if buf[start : start + 4] == b"fLaC":
+        return _flac_ranges(buf, start)
+    if len(buf) > start + 1 and buf[start] == 0xFF and buf[start + 1] & 0xE0 == 0xE0:
+        return [(start, _mp3_end(buf))]
     return None
 
 
-def _riff_parts(view: memoryview) -> list[memoryview] | None:
-    parts = []
-    for cid, body in _chunks(view, 12):
-        if cid in (b"fmt ", b"data"):
-            parts.append(body)
-    return parts if len(parts) == 2 else None
+def _riff_ranges(buf: Buffer) -> Ranges | None:
+    wanted = {cid: span for cid, span in _chunks(buf, 12) if cid in (b"fmt ", b"data")}
+    return [wanted[b"fmt "], wanted[b"data"]] if len(wanted) == 2 else None
 
 
-def _chunks(view: memoryview, pos: int) -> Iterator[tuple[bytes, memoryview]]:
-    while pos + 8 <= len(view):
-        cid = bytes(view[pos : pos + 4])
-        (size,) = struct.unpack("<I", view[pos + 4 : pos + 8])
-        yield cid, view[pos + 8 : pos + 8 + size]
+def _chunks(buf: Buffer, pos: int) -> Iterator[tuple[bytes, tuple[int, int]]]:
+    while pos + 8 <= len(buf):
+        cid = bytes(buf[pos : pos + 4])
+        (size,) = struct.unpack_from("<I", buf, pos + 4)
+        yield cid, (pos + 8, min(len(buf), pos + 8 + size))
         pos += 8 + size + (size & 1)  # RIFF chunks are padded to an even length
 
 
-def _skip_id3v2(data: bytes) -> int:
+def _skip_id3v2(buf: Buffer) -> int:
     pos = 0
-    while data[pos : pos + 3] == b"ID3" and len(data) >= pos + 10:
+    while buf[pos : pos + 3] == b"ID3" and len(buf) >= pos + 10:
         size = 0
-        for b in data[pos + 6 : pos + 10]:  # "syncsafe": 7 bits per byte
+        for b in buf[pos + 6 : pos + 10]:  # "syncsafe": 7 bits per byte
             size = (size << 7) | (b & 0x7F)
-        footer = 10 if data[pos + 5] & 0x10 else 0
+        footer = 10 if buf[pos + 5] & 0x10 else 0
         pos += 10 + size + footer
     return pos
 
 
-def _mp3_end(data: bytes) -> int:
-    end = len(data)
-    if end >= 128 and data[end - 128 : end - 125] == b"TAG":
+def _mp3_end(buf: Buffer) -> int:
+    end = len(buf)
+    if end >= 128 and buf[end - 128 : end - 125] == b"TAG":
         end -= 128
-    if end >= 32 and data[end - 32 : end - 24] == b"APETAGEX":
-        (size,) = struct.unpack("<I", data[end - 20 : end - 16])  # footer + items, header excluded
-        flags = struct.unpack("<I", data[end - 12 : end - 8])[0]
+    if end >= 32 and buf[end - 32 : end - 24] == b"APETAGEX":
+        (size,) = struct.unpack_from("<I", buf, end - 20)  # footer + items, header excluded
+        (flags,) = struct.unpack_from("<I", buf, end - 12)
         end -= size + (32 if flags & 0x80000000 else 0)
     return max(end, 0)
 
 
-def _flac_parts(view: memoryview, start: int) -> list[memoryview] | None:
+def _flac_ranges(buf: Buffer, start: int) -> Ranges | None:
     pos = start + 4
-    while pos + 4 <= len(view):
-        header = view[pos]
-        size = int.from_bytes(view[pos + 1 : pos + 4], "big")
+    while pos + 4 <= len(buf):
+        header = buf[pos]
+        size = int.from_bytes(buf[pos + 1 : pos + 4], "big")
         pos += 4 + size
         if header & 0x80:  # last metadata block: audio frames follow
-            return [view[pos:]]
+            return [(pos, len(buf))]
     return None
 
 
-def _ogg_parts(view: memoryview) -> list[memoryview] | None:
+def _ogg_ranges(buf: Buffer) -> Ranges | None:
     """Bodies of the pages after the codec headers; page headers are left out because re-tagging
     renumbers every later page (new sequence numbers and CRCs, same audio)."""
-    parts: list[memoryview] = []
+    ranges: Ranges = []
     packets = 0
     headers: int | None = None
     pos = 0
-    while pos + 27 <= len(view) and bytes(view[pos : pos + 4]) == b"OggS":
-        nseg = view[pos + 26]
-        lacing = view[pos + 27 : pos + 27 + nseg]
-        body_start = pos + 27 + nseg
-        body = view[body_start : body_start + sum(lacing)]
+    while pos + 27 <= len(buf) and buf[pos : pos + 4] == b"OggS":
+        lacing = buf[pos + 27 : pos + 27 + buf[pos + 26]]
+        body_start = pos + 27 + len(lacing)
+        body_end = min(len(buf), body_start + sum(lacing))
         if headers is None:
-            headers = 2 if bytes(body[:8]) == b"OpusHead" else 3  # Vorbis has 3 header packets
+            headers = 2 if buf[body_start : body_start + 8] == b"OpusHead" else 3  # Vorbis has 3 header packets
         if packets >= headers:
-            parts.append(body)
+            ranges.append((body_start, body_end))
         packets += sum(1 for v in lacing if v < 255)
-        pos = body_start + len(body)
-    return parts or None
+        pos = body_end
+    return ranges or None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,3 +57,26 @@ def test_untagged_and_unreadable_files_have_empty_tags(write_audio: WriteAudio) 
     junk = plain.with_name("junk.mp3")
     junk.write_bytes(b"junk" * 100)
     assert read_tags(junk).genre == ""
+
+
+def test_keys_of_big_files_are_hashed_without_reading_them_whole(write_audio: WriteAudio) -> None:
+    import tracemalloc
+
+    path = write_audio("long.wav", synth.click_track(120, 240.0).samples, 22050)  # ~10 MB of PCM
+    tracemalloc.start()
+    try:
+        key = content_key(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert key.startswith("local:")
+    assert peak < 3 * 2**20  # a few 1 MB blocks at most, never the file
+
+
+def test_an_empty_file_is_an_audio_error(tmp_path: Path) -> None:
+    from genrelens.core.audio import AudioError
+
+    empty = tmp_path / "empty.flac"
+    empty.write_bytes(b"")
+    with pytest.raises(AudioError, match=r"empty\.flac"):
+        content_key(empty)
