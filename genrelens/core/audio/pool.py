@@ -9,10 +9,12 @@ instead of once per file is what keeps a folder of short files fast.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -22,6 +24,8 @@ from tqdm import tqdm
 from genrelens.core.audio.analyze import AnalysisResult, analyze_file, analyze_signal
 from genrelens.core.audio.decode import AUDIO_EXTENSIONS, UNSUPPORTED_EXTENSIONS, AudioError
 from genrelens.core.audio.identity import content_key
+
+log = logging.getLogger(__name__)
 
 #: with `workers=None`, folders up to this many files are analysed in-process (see analyze_paths)
 POOL_MIN_FILES = 8
@@ -93,15 +97,61 @@ def analyze_paths(
     if n_workers <= 1 or len(todo) <= 1:
         yield from _with_bar((analyze_file(f) for f in todo), len(todo), progress)
         return
-    # Workers are started before the progress bar exists: tqdm runs a monitor thread, and the
-    # fork start method must see a single-threaded process (see `pool_context`).
     context = pool_context()
     if context.get_start_method() == "fork":
         warm_up(single_threaded=False)  # once here, and every forked worker inherits it
+    yield from _with_bar(_pooled(todo, n_workers, context), len(todo), progress)
+
+
+def _pooled(files: list[Path], n_workers: int, context: BaseContext) -> Iterator[AnalysisResult]:
+    """Results in input order, surviving dead workers.
+
+    A worker can die without a Python exception (a decoder crashing on a hostile file, the OOM
+    killer), which breaks the whole pool and every file still in it. Those files get one more
+    pooled round; if that pool dies too, each remaining file runs alone, so only a file that
+    kills its own worker is reported as failed.
+    """
+    done: dict[int, AnalysisResult] = {}
+    next_out = 0
+    remaining = list(range(len(files)))
+    for attempt in range(2):
+        for i, result in _pool_round(files, remaining, n_workers, context):
+            if result is not None:
+                done[i] = result
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+        remaining = [i for i in remaining if i >= next_out and i not in done]
+        if not remaining:
+            return
+        log.warning("a worker died; %s file(s) re-run (%s)", len(remaining), "pooled" if attempt == 0 else "one by one")
+    for i in remaining:
+        done[i] = _isolated(files[i], context)
+        while next_out in done:
+            yield done.pop(next_out)
+            next_out += 1
+
+
+def _pool_round(
+    files: list[Path], indices: list[int], n_workers: int, context: BaseContext
+) -> Iterator[tuple[int, AnalysisResult | None]]:
+    """(index, result) as files finish; result None when the pool died before finishing it."""
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=warm_up) as pool:
-        # chunksize 1: files differ a lot in length, and results should stream as they finish
-        results = pool.map(analyze_file, todo, chunksize=1)
-        yield from _with_bar(results, len(todo), progress)
+        futures = {pool.submit(analyze_file, files[i]): i for i in indices}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except BrokenProcessPool:
+                yield futures[future], None
+
+
+def _isolated(path: Path, context: BaseContext) -> AnalysisResult:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=warm_up) as pool:
+        try:
+            return pool.submit(analyze_file, path).result()
+        except BrokenProcessPool:
+            message = f"{path.name}: the analysis process died while reading this file (crashed decoder?)"
+            return AnalysisResult(path=str(path), track_key=None, error=message)
 
 
 class _Bar(tqdm):

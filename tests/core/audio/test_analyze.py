@@ -173,3 +173,23 @@ def test_very_short_clips_at_odd_rates_give_valid_features_without_warnings(seco
     assert f.duration_ms == round(len(clip) / sr * 1000)
     assert -60.0 <= (f.loudness or 0.0) <= 0.0 and f.time_signature in (3, 4)
     assert all(0.0 <= (getattr(f, name) or 0.0) <= 1.0 for name in ("energy", "danceability", "valence"))
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_costs_no_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import multiprocessing
+    import signal
+
+    files = []
+    for i in range(8):
+        files.append(tmp_path / f"t{i}.flac")
+        synth.write_audio(files[-1], synth.song(30.0, bpm=100 + 4 * i, seed=i).samples, 22050)
+    serial = [r.to_json() for r in analyze_paths(files, workers=1, progress=False)]
+    results = []
+    with caplog.at_level("WARNING", logger="genrelens.core.audio.pool"):
+        for result in analyze_paths(files, workers=2, progress=False):
+            if not results:  # as the OOM killer would: one worker gone while files are in flight
+                os.kill(multiprocessing.active_children()[0].pid or 0, signal.SIGKILL)
+            results.append(result.to_json())
+    assert "a worker died" in caplog.text
+    assert results == serial
