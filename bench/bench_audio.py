@@ -137,10 +137,10 @@ def stage_costs(path: Path, repeats: int) -> dict[str, float]:
         watch.lap("mono mix + resample to 22050 Hz")
         spectra = analyse_spectra(y)
         watch.lap("STFT, mel, onset envelopes")
-        rhythm = analyse_rhythm(spectra)
-        watch.lap("tempo estimate, beats, meter")
         tonality = analyse_tonality(y)
         watch.lap("CQT chroma (11025 Hz), key")
+        rhythm = analyse_rhythm(spectra, tonality.chroma, tonality.frame_rate)
+        watch.lap("tempo estimate, beats, meter, downbeats")
         mfcc = structure.mfcc_from_mel_db(spectra.mel_db)
         structure.section_starts(
             tonality.chroma, tonality.frame_rate, mfcc, spectra.frame_rate, rhythm.beats, decoded.duration

@@ -117,8 +117,8 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
     lufs = loudness.gated_loudness(blocks)
     y = resample(decoded.mono(), decoded.sr, ANALYSIS_SR)
     spectra = analyse_spectra(y)
-    rhythm = analyse_rhythm(spectra)
     tonality = analyse_tonality(y)
+    rhythm = analyse_rhythm(spectra, tonality.chroma, tonality.frame_rate)
     duration = decoded.duration
     sections = structure.section_starts(
         tonality.chroma,

@@ -25,6 +25,8 @@ _MIN_CONTRAST = 1.0
 #: a first tempo below this may be half the true one (see `_kick_between_beats`)
 _DOUBLE_BELOW_BPM = 82.0
 _DOUBLE_RATIO = 0.6
+#: weight of harmonic change against rhythmic accent when placing the downbeat
+_HARMONY_WEIGHT = 1.0
 #: a first or last beat weaker than this share of the median beat is a tracker artefact
 _EDGE_BEAT_RATIO = 0.3
 #: autocorrelation window of the starting-tempo estimate: 384 frames, about 8.9 s (librosa's default)
@@ -225,29 +227,48 @@ def meter_contrast(accents: FloatArray, meter: int) -> tuple[float, int]:
     return best, phase
 
 
-def meter_and_downbeats(accents: FloatArray, beats: FloatArray) -> tuple[int, FloatArray]:
-    """3 when every third beat stands out clearly more than any 2- or 4-beat pattern; else 4."""
+def meter_and_downbeats(
+    accents: FloatArray, beats: FloatArray, changes: FloatArray | None = None
+) -> tuple[int, FloatArray]:
+    """3 when every third beat stands out clearly more than any 2- or 4-beat pattern; else 4.
+
+    The meter comes from the rhythm alone. The bar position of the downbeat also weighs
+    `changes` (harmonic change arriving at each beat): a rock beat accents beats 1 and 3 alike,
+    and only the chords, which change on the bar line, tell them apart.
+    """
     if len(accents) < 13:
         return 4, beats[:1]
     # Skip the first beat (its onset comes out of silence and dwarfs the rest) and use a multiple
     # of 12 beats, so every position of a 2-, 3- or 4-beat bar is counted equally often.
-    usable = accents[1 : 1 + 12 * ((len(accents) - 1) // 12)]
-    c3, p3 = meter_contrast(usable, 3)
-    c4, p4 = meter_contrast(usable, 4)
-    c2, _ = meter_contrast(usable, 2)
-    sd = float(usable.std()) or 1.0
-    if c3 > _MIN_CONTRAST * sd and c3 > _TRIPLE_MARGIN * max(c4, c2):
-        return 3, _first_bar_too(beats, 1 + p3, 3)
-    return 4, _first_bar_too(beats, 1 + p4, 4)
+    usable = slice(1, 1 + 12 * ((len(accents) - 1) // 12))
+    c3, _ = meter_contrast(accents[usable], 3)
+    c4, _ = meter_contrast(accents[usable], 4)
+    c2, _ = meter_contrast(accents[usable], 2)
+    sd = float(accents[usable].std()) or 1.0
+    meter = 3 if c3 > _MIN_CONTRAST * sd and c3 > _TRIPLE_MARGIN * max(c4, c2) else 4
+    combined = accents if changes is None else accents + _HARMONY_WEIGHT * changes
+    _, phase = meter_contrast(combined[usable], meter)
+    return meter, beats[(1 + phase) % meter :: meter]
 
 
-def _first_bar_too(beats: FloatArray, phase: int, meter: int) -> FloatArray:
-    return beats[phase % meter :: meter]
+def harmonic_change(chroma: npt.NDArray[np.float32], chroma_rate: float, beats: FloatArray) -> FloatArray:
+    """Per beat, how different the chroma of the beat starting there is from the previous beat's
+    (cosine distance, standardised); 0 for the first beat."""
+    if len(beats) < 3:
+        return np.zeros(len(beats))
+    edges = np.concatenate([beats, [beats[-1] + float(np.median(np.diff(beats)))]])
+    idx = np.clip((edges * chroma_rate).astype(int), 0, chroma.shape[1])
+    csum = np.concatenate([np.zeros((12, 1)), np.cumsum(chroma, axis=1, dtype=np.float64)], axis=1)
+    per_beat = (csum[:, idx[1:]] - csum[:, idx[:-1]]) / np.maximum(np.diff(idx), 1)
+    unit = per_beat / (np.linalg.norm(per_beat, axis=0, keepdims=True) + 1e-12)
+    distance = np.concatenate([[0.0], 1.0 - (unit[:, 1:] * unit[:, :-1]).sum(axis=0)])
+    return _standardise(distance)
 
 
-def analyse_rhythm(spectra: Spectra) -> Rhythm:
+def analyse_rhythm(spectra: Spectra, chroma: npt.NDArray[np.float32] | None = None, chroma_rate: float = 0.0) -> Rhythm:
     frames = track_beats(spectra)
     beats = librosa.frames_to_time(frames, sr=ANALYSIS_SR, hop_length=HOP).astype(np.float64)
     tempo = tempo_from_beats(beats)
-    signature, downbeats = meter_and_downbeats(beat_accents(spectra, frames), beats)
+    changes = harmonic_change(chroma, chroma_rate, beats) if chroma is not None and chroma_rate > 0 else None
+    signature, downbeats = meter_and_downbeats(beat_accents(spectra, frames), beats, changes)
     return Rhythm(frames, beats, tempo, signature, downbeats)
