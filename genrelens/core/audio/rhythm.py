@@ -25,10 +25,19 @@ _MIN_CONTRAST = 1.0
 #: a first tempo below this may be half the true one (see `_kick_between_beats`)
 _DOUBLE_BELOW_BPM = 82.0
 _DOUBLE_RATIO = 0.6
+#: beat intervals varying more than this (coefficient of variation) are too unsteady to call 3/4
+_STEADY_BEATS_CV = 0.05
+#: low-band contrast (standard deviations) a 3/4 bar needs on its own; a clean 1-in-3 pattern
+#: reaches about 2.1
+_MIN_LOW_TRIPLE = 1.75
 #: weight of harmonic change against rhythmic accent when placing the downbeat
 _HARMONY_WEIGHT = 1.0
 #: a first or last beat weaker than this share of the median beat is a tracker artefact
 _EDGE_BEAT_RATIO = 0.3
+#: width of the log-normal tempo prior around 120 BPM, in octaves. librosa uses 1.0; 0.7 keeps
+#: rock patterns in 90-150 BPM (whose kick and snare repeat every 2 beats) from reading as half
+#: tempo, and outside that band only moves a reading by an exact octave.
+_PRIOR_OCTAVES = 0.7
 #: autocorrelation window of the starting-tempo estimate: 384 frames, about 8.9 s (librosa's default)
 _TEMPO_WINDOW = 384
 
@@ -142,9 +151,9 @@ def _backtrack(local: FloatArray, backlink: npt.NDArray[np.intp], cumscore: Floa
 
 def estimate_tempo(envelope: npt.NDArray[np.float32], *, stride: int = 8) -> float:
     """The tracker's starting tempo: librosa's estimate (mean of the local autocorrelations of 8 s
-    windows, each normalised to its lag-0 value, weighted by a log-normal prior around 120 BPM),
-    evaluated on every `stride`-th window. Neighbouring windows overlap by 99 %, so skipping seven
-    of eight leaves the mean unchanged and saves most of beat tracking's cost."""
+    windows, each normalised to its lag-0 value, weighted by a log-normal prior around 120 BPM,
+    here 0.7 octaves wide), evaluated on every `stride`-th window. Neighbouring windows overlap
+    by 99 %, so skipping seven of eight leaves the mean unchanged and saves most of the cost."""
     win = _TEMPO_WINDOW
     padded = np.pad(envelope.astype(np.float64), win // 2, mode="linear_ramp")
     windows = np.lib.stride_tricks.sliding_window_view(padded, win)[::stride] * np.hanning(win)
@@ -154,7 +163,7 @@ def estimate_tempo(envelope: npt.NDArray[np.float32], *, stride: int = 8) -> flo
     mean_ac = (ac / np.where(peak > 0, peak, 1.0)).mean(axis=0)
     bpms = librosa.tempo_frequencies(win, sr=ANALYSIS_SR, hop_length=HOP)
     with np.errstate(divide="ignore"):
-        logprior = -0.5 * ((np.log2(bpms) - np.log2(120.0)) / 1.0) ** 2
+        logprior = -0.5 * ((np.log2(bpms) - np.log2(120.0)) / _PRIOR_OCTAVES) ** 2
     logprior[bpms >= 320.0] = -np.inf
     return float(bpms[int(np.argmax(np.log1p(1e6 * mean_ac) + logprior))])
 
@@ -200,11 +209,15 @@ def beat_accents(spectra: Spectra, frames: npt.NDArray[np.intp]) -> FloatArray:
     The level, not the flux, for the low band: flux in dB rises just as much for the faint
     low-frequency leakage of a hi-hat as for a kick, since both climb out of the same floor.
     """
-    low = _peaks(spectra.low_level, frames + 2)  # the kick's level peaks a frame or two after its onset
     full = _peaks(spectra.onset, frames)
     # Clipped so that one outlier (the first hit after digital silence has a huge flux) cannot
     # outvote a whole track's pattern.
-    return np.clip(2.0 * _standardise(low) + _standardise(full), -4.0, 4.0).astype(np.float64)
+    return np.clip(2.0 * low_accents(spectra, frames) + _standardise(full), -4.0, 4.0).astype(np.float64)
+
+
+def low_accents(spectra: Spectra, frames: npt.NDArray[np.intp]) -> FloatArray:
+    """Standardised low-band level at each beat; the kick's level peaks a frame or two after its onset."""
+    return _standardise(_peaks(spectra.low_level, frames + 2))
 
 
 def _standardise(x: FloatArray) -> FloatArray:
@@ -228,7 +241,7 @@ def meter_contrast(accents: FloatArray, meter: int) -> tuple[float, int]:
 
 
 def meter_and_downbeats(
-    accents: FloatArray, beats: FloatArray, changes: FloatArray | None = None
+    accents: FloatArray, beats: FloatArray, changes: FloatArray | None = None, low: FloatArray | None = None
 ) -> tuple[int, FloatArray]:
     """3 when every third beat stands out clearly more than any 2- or 4-beat pattern; else 4.
 
@@ -245,7 +258,14 @@ def meter_and_downbeats(
     c4, _ = meter_contrast(accents[usable], 4)
     c2, _ = meter_contrast(accents[usable], 2)
     sd = float(accents[usable].std()) or 1.0
-    meter = 3 if c3 > _MIN_CONTRAST * sd and c3 > _TRIPLE_MARGIN * max(c4, c2) else 4
+    # Beats that wobble (a tracker fighting a tempo it cannot hold, e.g. half of a very fast one)
+    # slip through the bar in a 3-beat cycle of their own; only steady beats may vote for 3.
+    intervals = np.diff(beats)
+    steady = float(intervals.std() / intervals.mean()) < _STEADY_BEATS_CV
+    # ...and the bass/kick must carry the 3-beat pattern by itself (the "oom" of oom-pah-pah):
+    # beats phasing against a frame grid can fake a weaker 3-cycle in the mixed accents.
+    oom = low is None or meter_contrast(low[usable], 3)[0] > _MIN_LOW_TRIPLE
+    meter = 3 if steady and oom and c3 > _MIN_CONTRAST * sd and c3 > _TRIPLE_MARGIN * max(c4, c2) else 4
     combined = accents if changes is None else accents + _HARMONY_WEIGHT * changes
     _, phase = meter_contrast(combined[usable], meter)
     return meter, beats[(1 + phase) % meter :: meter]
@@ -270,5 +290,7 @@ def analyse_rhythm(spectra: Spectra, chroma: npt.NDArray[np.float32] | None = No
     beats = librosa.frames_to_time(frames, sr=ANALYSIS_SR, hop_length=HOP).astype(np.float64)
     tempo = tempo_from_beats(beats)
     changes = harmonic_change(chroma, chroma_rate, beats) if chroma is not None and chroma_rate > 0 else None
-    signature, downbeats = meter_and_downbeats(beat_accents(spectra, frames), beats, changes)
+    signature, downbeats = meter_and_downbeats(
+        beat_accents(spectra, frames), beats, changes, low_accents(spectra, frames)
+    )
     return Rhythm(frames, beats, tempo, signature, downbeats)

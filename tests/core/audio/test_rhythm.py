@@ -27,7 +27,7 @@ def test_tempo_outside_the_band_is_right_or_an_exact_half_or_double(bpm: int) ->
     assert any(ratio == pytest.approx(k, rel=0.01) for k in (0.5, 1.0, 2.0)), tempo
 
 
-@pytest.mark.parametrize("bpm", [84, 108, 120, 144])
+@pytest.mark.parametrize("bpm", [63, 84, 108, 120, 144, 171, 189])
 def test_waltz_gives_three_and_four_on_the_floor_gives_four(bpm: int) -> None:
     assert _rhythm(synth.drum_pattern(bpm, 20.0, style="waltz", seed=1)).time_signature == 3
     assert _rhythm(synth.drum_pattern(bpm, 20.0, style="four_on_the_floor", seed=1)).time_signature == 4
@@ -104,5 +104,5 @@ def test_the_tempo_estimate_matches_librosas_tempogram_estimate() -> None:
 
     for bpm in (75, 104, 131, 166):
         envelope = beat_envelope(analyse_spectra(synth.drum_pattern(bpm, 20.0, seed=bpm).samples))
-        reference = librosa.feature.tempo(onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=512)[0]
+        reference = librosa.feature.tempo(onset_envelope=envelope, sr=ANALYSIS_SR, hop_length=512, std_bpm=0.7)[0]
         assert estimate_tempo(envelope) == pytest.approx(reference, rel=1e-9)
