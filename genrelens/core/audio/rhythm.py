@@ -253,7 +253,8 @@ def meter_and_downbeats(
         return 4, beats[:1]
     # Skip the first beat (its onset comes out of silence and dwarfs the rest) and use a multiple
     # of 12 beats, so every position of a 2-, 3- or 4-beat bar is counted equally often.
-    usable = slice(1, 1 + 12 * ((len(accents) - 1) // 12))
+    unit = 12 if len(accents) > 24 else 6  # short clips: balance 2- and 3-beat bars, keep more beats
+    usable = slice(1, 1 + unit * ((len(accents) - 1) // unit))
     c3, _ = meter_contrast(accents[usable], 3)
     c4, _ = meter_contrast(accents[usable], 4)
     c2, _ = meter_contrast(accents[usable], 2)
