@@ -88,9 +88,8 @@ class CandidateScore:
     random_folds: np.ndarray | None = None
 
     @property
-    def label(self) -> str:
-        shown = ", ".join(f"{k}={v}" for k, v in sorted(self.params.items())) or "defaults"
-        return f"{self.candidate} ({shown})"
+    def params_text(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in sorted(self.params.items())) or "defaults"
 
 
 @dataclass(slots=True)
@@ -115,7 +114,7 @@ def score_summary(scores: Sequence[CandidateScore]) -> pd.DataFrame:
         rows.append(
             {
                 "candidate": s.candidate,
-                "params": s.label.split(" (", 1)[1].rstrip(")"),
+                "params": s.params_text,
                 "grouped_min": s.grouped_folds.min(),
                 "grouped_mean": s.grouped_folds.mean(),
                 "grouped_max": s.grouped_folds.max(),

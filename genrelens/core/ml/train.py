@@ -64,7 +64,7 @@ def _refit(candidate: str, params: dict[str, Any], data: PreparedData, n_jobs: i
 
 def _protocol(selection: SelectionResult) -> dict[str, Any]:
     return {
-        "cv": type(StratifiedGroupKFold()).__name__,
+        "cv": StratifiedGroupKFold.__name__,
         "n_splits": selection.n_splits,
         "groups": "primary artist (first of `artists`, else `track_artist`), case-folded",
         "shuffle_seed": SEED,
