@@ -139,7 +139,7 @@ def stage_costs(path: Path, repeats: int) -> dict[str, float]:
         watch.lap("STFT, mel, onset envelopes")
         tonality = analyse_tonality(y)
         watch.lap("CQT chroma (11025 Hz), key")
-        rhythm = analyse_rhythm(spectra, tonality.chroma, tonality.frame_rate)
+        rhythm = analyse_rhythm(spectra, tonality.chroma if tonality.key >= 0 else None, tonality.frame_rate)
         watch.lap("tempo estimate, beats, meter, downbeats")
         mfcc = structure.mfcc_from_mel_db(spectra.mel_db)
         structure.section_starts(

@@ -118,7 +118,10 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
     y = resample(decoded.mono(), decoded.sr, ANALYSIS_SR)
     spectra = analyse_spectra(y)
     tonality = analyse_tonality(y)
-    rhythm = analyse_rhythm(spectra, tonality.chroma, tonality.frame_rate)
+    # chroma only says where chords change when there are chords: a track with no key (drums,
+    # speech) would offer the drum sounds' own "chroma" changes as harmony
+    harmony = tonality.chroma if tonality.key >= 0 else None
+    rhythm = analyse_rhythm(spectra, harmony, tonality.frame_rate)
     duration = decoded.duration
     sections = structure.section_starts(
         tonality.chroma,

@@ -245,9 +245,9 @@ def meter_and_downbeats(
 ) -> tuple[int, FloatArray]:
     """3 when every third beat stands out clearly more than any 2- or 4-beat pattern; else 4.
 
-    The meter comes from the rhythm alone. The bar position of the downbeat also weighs
-    `changes` (harmonic change arriving at each beat): a rock beat accents beats 1 and 3 alike,
-    and only the chords, which change on the bar line, tell them apart.
+    The meter comes from the rhythm alone. The downbeat is placed by the low band (`low`) plus
+    `changes` (harmonic change arriving at each beat): a rock beat puts its kick on 1 and 3 alike,
+    a house beat on every beat, and only the chords, which change on the bar line, tell them apart.
     """
     if len(accents) < 13:
         return 4, beats[:1]
@@ -267,7 +267,10 @@ def meter_and_downbeats(
     # beats phasing against a frame grid can fake a weaker 3-cycle in the mixed accents.
     oom = low is None or meter_contrast(low[usable], 3)[0] > _MIN_LOW_TRIPLE
     meter = 3 if steady and oom and c3 > _MIN_CONTRAST * sd and c3 > _TRIPLE_MARGIN * max(c4, c2) else 4
-    combined = accents if changes is None else accents + _HARMONY_WEIGHT * changes
+    # The bar's first beat is where the bass/kick and the chords move, not where the accents are:
+    # snare and clap accent the backbeat (2 and 4), so the full-band part stays out of this.
+    cue = low if low is not None else accents
+    combined = cue if changes is None else cue + _HARMONY_WEIGHT * changes
     _, phase = meter_contrast(combined[usable], meter)
     return meter, beats[(1 + phase) % meter :: meter]
 

@@ -254,7 +254,7 @@ def write_demo_folder(folder: Path, *, duration: float = 20.0) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     plan = [
         ("rock_120_a_minor.flac", song(duration, bpm=120, key=9, mode=0, seed=1), "rock"),
-        ("house_124_c_major.mp3", _house(duration), "electronic"),
+        ("house_124_c_major.mp3", house(duration), "electronic"),
         ("waltz_90.ogg", drum_pattern(90, duration, style="waltz", seed=3), "classical"),
         ("talk.wav", speech_like(duration, seed=4), "spoken word"),
     ]
@@ -267,7 +267,8 @@ def write_demo_folder(folder: Path, *, duration: float = 20.0) -> list[Path]:
     return paths
 
 
-def _house(duration: float) -> Synth:
+def house(duration: float) -> Synth:
+    """Four-on-the-floor drums (clap on 2 and 4) under I-IV-V-I chords in C major, 124 BPM."""
     drums = drum_pattern(124, duration, style="four_on_the_floor", seed=2)
     chords = cadence(0, 1, chord_dur=4 * 60 / 124, repeats=int(duration / 7) + 1).samples
     n = len(drums.samples)

@@ -185,11 +185,14 @@ def test_a_worker_killed_mid_run_costs_no_file(tmp_path: Path, caplog: pytest.Lo
         files.append(tmp_path / f"t{i}.flac")
         synth.write_audio(files[-1], synth.song(30.0, bpm=100 + 4 * i, seed=i).samples, 22050)
     serial = [r.to_json() for r in analyze_paths(files, workers=1, progress=False)]
+    # other suites may have left processes of their own (joblib's workers): kill one of the pool's
+    others = {p.pid for p in multiprocessing.active_children()}
     results = []
     with caplog.at_level("WARNING", logger="genrelens.core.audio.pool"):
         for result in analyze_paths(files, workers=2, progress=False):
             if not results:  # as the OOM killer would: one worker gone while files are in flight
-                os.kill(multiprocessing.active_children()[0].pid or 0, signal.SIGKILL)
+                pool_worker = next(p for p in multiprocessing.active_children() if p.pid not in others)
+                os.kill(pool_worker.pid or 0, signal.SIGKILL)
             results.append(result.to_json())
     assert "a worker died" in caplog.text
     assert results == serial
