@@ -134,8 +134,11 @@ def duration_boxplots(frame: pd.DataFrame, cut_ms: float = 500_000.0, label: str
         (left, data, f"before the cut ({len(data):,} rows)"),
         (right, kept, f"after the cut at {cut_ms / 60_000:.1f} min ({len(data) - len(kept):,} removed)"),
     ):
-        sns.boxplot(data=part, x=label, y="minutes", order=order, ax=ax, fliersize=2, color="#8fb0d8")
+        groups = [part.loc[part[label] == g, "minutes"].to_numpy() for g in order]
+        ax.boxplot(groups, tick_labels=order, patch_artist=True, flierprops={"markersize": 2},
+                   boxprops={"facecolor": "#8fb0d8"}, medianprops={"color": "#333333"})
         ax.set_title(title)
+        ax.set_xlabel(label)
         ax.set_ylabel("duration (minutes)")
         ax.tick_params(axis="x", rotation=45 if len(order) > 8 else 0)
     left.axhline(cut_ms / 60_000, color="#c44e52", linestyle="--", label="cut")
