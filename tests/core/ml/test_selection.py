@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from genrelens.core.ml.candidates import CANDIDATES, build_pipeline, param_grid
 from genrelens.core.ml.preprocess import prepare
@@ -48,3 +49,13 @@ def test_a_setting_the_data_cannot_support_is_skipped_and_reported_not_fatal():
     assert result.best.candidate == "logistic_regression"
     assert len(result.notes) == 1 and result.notes[0].startswith("kneighbors")
     assert list(result.summary()["candidate"]) == ["logistic_regression"]
+
+
+@pytest.mark.slow
+def test_every_full_grid_setting_fits_or_is_reported_as_unsupported():
+    data = prepare(separable_frame(n_per_genre=40))
+    result = select_model(data, search="full", n_splits=3, progress=False)
+    n_settings = sum(len(param_grid(c, "full")) for c in CANDIDATES)
+    assert len(result.scores) + len(result.notes) == n_settings
+    assert all(note.startswith("kneighbors") for note in result.notes)  # only k > rows can be impossible
+    assert result.summary()["random_mean"].notna().sum() == len(CANDIDATES)  # one per candidate
