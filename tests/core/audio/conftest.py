@@ -24,8 +24,3 @@ def write_audio(tmp_path: Path) -> WriteAudio:
         return path
 
     return write
-
-
-@pytest.fixture(scope="session")
-def short_song() -> synth.Synth:
-    return synth.song(12.0, bpm=120, key=9, mode=0, seed=5)
