@@ -10,7 +10,6 @@ Validation is vectorised (pandas), so a 30k-row file is checked in well under a 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from genrelens.core.errors import ImportFailed
+from genrelens.core.files import file_sha256
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES, UNIT_FEATURES
 
 #: Columns of the canonical frame, in order.
@@ -222,13 +222,6 @@ FORMATS: dict[str, FormatSpec] = {
 # --------------------------------------------------------------------------------------------
 # Reading
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:

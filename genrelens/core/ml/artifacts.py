@@ -7,7 +7,6 @@ artifacts this installation wrote.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from genrelens.core.errors import GenrelensError
+from genrelens.core.files import file_sha256
 from genrelens.core.ml.calibration import apply_temperature
 
 #: Bumped whenever the payload layout changes; older payloads are refused with a clear message.
@@ -93,13 +93,6 @@ def library_versions() -> dict[str, str]:
             versions[name] = "absent"
     return versions
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def new_model_id(label: str, now: datetime | None = None) -> str:
