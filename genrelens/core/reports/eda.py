@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from genrelens.core.ml.preprocess import audio_columns, label_column
+from genrelens.core.types import UNIT_FEATURES
 
 #: Units shown on axes; features without an entry are unitless scores on [0, 1].
 UNITS: dict[str, str] = {
@@ -58,6 +59,14 @@ def genre_counts(frame: pd.DataFrame, label: str = "genre") -> Figure:
     return fig
 
 
+#: features with a few whole values, drawn as bars rather than densities
+DISCRETE = frozenset({"key", "mode", "time_signature"})
+_TICK_NAMES: dict[str, dict[int, str]] = {
+    "key": dict(enumerate(["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"])) | {-1: "none"},
+    "mode": {0: "minor", 1: "major"},
+}
+
+
 def _sample_per_class(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     parts = [g.sample(min(len(g), KDE_SAMPLE), random_state=0) for _, g in frame.groupby(column)]
     return pd.concat(parts)
@@ -77,10 +86,20 @@ def feature_kde_grid(frame: pd.DataFrame, label: str = "genre") -> Figure:
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     order = sorted(data[column].unique())
     for ax, feature in zip(axes, features, strict=False):
-        sns.kdeplot(data=data, x=feature, hue=column, hue_order=order, common_norm=False, ax=ax,
-                    legend=ax is axes[0], warn_singular=False, linewidth=1.2)
+        if feature in DISCRETE:
+            # key, mode and metre take a few whole values: a smoothed curve would invent the gaps
+            sns.histplot(data=data, x=feature, hue=column, hue_order=order, stat="proportion", common_norm=False,
+                         discrete=True, multiple="dodge", shrink=0.8, ax=ax, legend=ax is axes[0], linewidth=0)
+            ax.set_ylabel("share of tracks")
+            values = sorted(int(v) for v in data[feature].dropna().unique())
+            ax.set_xticks(values, [_TICK_NAMES.get(feature, {}).get(v, str(v)) for v in values])
+        else:
+            # 0..1 features are cut at their bounds, so no density appears where no value can be
+            clip = (0.0, 1.0) if feature in UNIT_FEATURES else None
+            sns.kdeplot(data=data, x=feature, hue=column, hue_order=order, common_norm=False, ax=ax, clip=clip,
+                        legend=ax is axes[0], warn_singular=False, linewidth=1.2)
+            ax.set_ylabel("density")
         ax.set_xlabel("duration (minutes)" if feature == "duration_ms" else axis_label(feature))
-        ax.set_ylabel("density")
     for ax in axes[len(features):]:
         ax.set_visible(False)
     legend = axes[0].get_legend()
