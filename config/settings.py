@@ -73,6 +73,9 @@ def _database(url: str) -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # Tests get a file too: Django's default in-memory test database shares one cache between
+        # threads with table locks and no busy timeout, so a background job's writes could fail.
+        config["TEST"] = {"NAME": str(Path(str(config["NAME"])).with_name("test_genrelens.sqlite3"))}
     return config
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
 
 from genrelens.jobs.models import Job
@@ -99,9 +100,16 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
-def _run_in_thread(job_id: uuid.UUID) -> None:
-    close_old_connections()
-    try:
-        job_run(job_id=job_id)
-    finally:
+def _run_in_thread(job_id: uuid.UUID, attempts: int = 3) -> None:
+    """A thread has no caller to report to: a database error is logged and the job tried again,
+    and a job that still cannot run stays queued for `genrelens worker`."""
+    for attempt in range(1, attempts + 1):
         close_old_connections()
+        try:
+            job_run(job_id=job_id)
+            return
+        except DatabaseError:
+            log.exception("job %s: database error (attempt %d of %d)", job_id, attempt, attempts)
+            time.sleep(0.5 * attempt)
+        finally:
+            close_old_connections()
