@@ -7,15 +7,19 @@
 set -euo pipefail
 
 find_bin() {
-  if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
-    dirname "$(command -v initdb)"; return
+  # Debian's server directory has every tool (initdb, pg_ctl, createdb); PATH may hold only some
+  local debian
+  debian=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -n "$debian" ] && [ -x "$debian/createdb" ]; then echo "$debian"; return; fi
+  if command -v initdb >/dev/null 2>&1 && command -v createdb >/dev/null 2>&1; then
+    dirname "$(command -v initdb)"
   fi
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
 PG_BIN=$(find_bin || true)
-if [ -z "${PG_BIN}" ] || [ ! -x "${PG_BIN}/initdb" ]; then
-  echo "with-postgres: PostgreSQL not found; installing Debian's postgresql package" >&2
+if [ -z "${PG_BIN}" ] || [ ! -x "${PG_BIN}/initdb" ] || [ ! -x "${PG_BIN}/createdb" ]; then
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres genrelens   # for commands; tests make their own
+echo "with-postgres: PostgreSQL not found; installing Debian's postgresql package" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -41,6 +45,7 @@ trap cleanup EXIT
 "${RUN_AS[@]}" "$PG_BIN/initdb" -D "$DATA/db" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
 "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$DATA/db" -l "$DATA/server.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off -c full_page_writes=off" start >/dev/null
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres genrelens   # for commands; tests make their own
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/genrelens"
