@@ -6,40 +6,24 @@ track object) and `time_signature` stays unknown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 
-from genrelens.core.providers.base import FeatureProvider
-from genrelens.core.providers.spotify import group_by_spotify_id
+from genrelens.core.providers.spotify import ByIdProvider
 from genrelens.core.reccobeats import BATCH_SIZE, ReccoBeatsClient
-from genrelens.core.types import AudioFeatures, SourcedFeatures, TrackRef
+from genrelens.core.types import AudioFeatures, TrackRef
 
 
-class ReccoBeatsProvider(FeatureProvider):
+class ReccoBeatsProvider(ByIdProvider):
     name = "reccobeats"
     batch_size = BATCH_SIZE
+    source_version = "v1"
 
     def __init__(self, reccobeats_client: ReccoBeatsClient) -> None:
         self.client = reccobeats_client
 
-    def fetch(self, tracks: Sequence[TrackRef]) -> list[SourcedFeatures]:
-        groups = group_by_spotify_id(tracks)
-        if not groups:
-            return []
-        found = self.client.audio_features(list(groups))
-        out: list[SourcedFeatures] = []
-        for spotify_id, measured in found.items():
-            if measured.is_empty:
-                continue
-            how = {k: "measured" for k, v in measured.as_dict().items() if v is not None}
-            for ref in groups.get(spotify_id, []):
-                features = measured.merged_with(AudioFeatures(duration_ms=ref.duration_ms))
-                out.append(
-                    SourcedFeatures(
-                        track_key=ref.key,
-                        features=features,
-                        source=self.name,
-                        source_version="v1",
-                        how=how | ({"duration_ms": "measured"} if ref.duration_ms is not None else {}),
-                    )
-                )
-        return out
+    def lookup(self, spotify_ids: list[str]) -> Mapping[str, AudioFeatures]:
+        return self.client.audio_features(spotify_ids)
+
+    def complete(self, features: AudioFeatures, ref: TrackRef) -> AudioFeatures:
+        # ReccoBeats has no duration; the track object's is as measured as Spotify's own
+        return features.merged_with(AudioFeatures(duration_ms=ref.duration_ms))
