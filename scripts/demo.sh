@@ -29,7 +29,7 @@ else
   name=sandbox-demo
 fi
 
-$GENRELENS report eda --dataset "$name" --out "var/reports/$name"
+$GENRELENS report eda --dataset "$name" --out "${GENRELENS_VAR_DIR:-var}/reports/$name"
 echo
 echo "Next: $GENRELENS train --dataset $name   (model selection, about 2 minutes)"
 echo "      $GENRELENS analyze PATH            (features of your own audio files)"
