@@ -134,12 +134,12 @@ def surrogate_tree(
     filled = X[model.features].fillna(X[model.features].median())
     tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=20, random_state=0).fit(filled, target)
     fidelity = float((tree.predict(filled) == target).mean())
-    # ~3 inches per leaf: a node lists one share per class, and narrower boxes overlap.
-    fig = new_figure(figsize=(3.0 * 2**depth, 2.4 * depth + 1.8), layout="constrained")
+    # ~4 inches per leaf: a node lists one share per class, and narrower boxes overlap.
+    fig = new_figure(figsize=(3.8 * 2**depth, 2.4 * depth + 1.8), layout="constrained")
     ax = fig.subplots()
     names = list(map(str, tree.classes_))
     plot_tree(tree, feature_names=[axis_label(f) for f in model.features], class_names=names,
-              filled=True, impurity=False, proportion=True, rounded=True, precision=3, fontsize=9, ax=ax)
+              filled=True, impurity=False, proportion=True, rounded=True, precision=2, fontsize=9, ax=ax)
     ax.set_title(f"Surrogate decision tree (depth {depth}) fitted to the model's predictions — "
                  f"agrees with the model on {fidelity:.0%} of rows; a sketch, not the model itself\n"
                  f"value = share of the node's rows the model assigns to: {', '.join(names)}", fontsize=12)
