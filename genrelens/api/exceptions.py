@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
@@ -46,4 +46,4 @@ def _message(exc: Exception, details: Any) -> str:
         return str(text) if field == "non_field_errors" else f"{field}: {text}"
     if isinstance(exc, exceptions.APIException):
         return str(exc.detail)
-    return str(exc) or status.HTTP_400_BAD_REQUEST.__class__.__name__
+    return str(exc) or "error"

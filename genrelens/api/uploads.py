@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -91,7 +92,5 @@ class UploadDetailApi(APIView):
     def get(self, request: Request, job_id: uuid.UUID) -> Response:
         job = Job.objects.filter(pk=job_id, kind="analyze_upload").first()
         if job is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound(f"no upload {job_id}")
         return Response(JobOutput(job).data)

@@ -18,8 +18,9 @@ from genrelens.core.types import FEATURE_NAMES
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str, version: str) -> Any:
-    """Loaded models stay in memory: unpickling on every request would dominate its latency."""
+def _load(path: str) -> Any:
+    """Loaded models stay in memory: unpickling on every request would dominate its latency.
+    Artifact paths carry the model id, so a new model never hits an old cache entry."""
     from genrelens.core.ml.artifacts import load_model
 
     return load_model(path)
@@ -81,7 +82,7 @@ def _genres(features: dict[str, Any], release_year: int | None) -> dict[str, Any
     row = {n: (math.nan if v is None else v) for n, v in features.items()}
     row["release_year"] = math.nan if release_year is None else release_year
     try:
-        prediction = predict_frame(_load(record.path, record.version), pd.DataFrame([row])).iloc[0]
+        prediction = predict_frame(_load(record.path), pd.DataFrame([row])).iloc[0]
     except GenrelensError as exc:
         return {"genres_note": f"model {record.version} cannot score this track: {exc}"}
     probabilities = {c.removeprefix("p_"): float(v) for c, v in prediction.items() if str(c).startswith("p_")}

@@ -103,13 +103,6 @@ def _to_canonical(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def genre_counts(*, dataset: str) -> dict[str, int]:
-    ds = dataset_get(name=dataset)
-    rows = GenreLabel.objects.filter(dataset=ds).values_list("genre").order_by()
-    counts = pd.Series([r[0] for r in rows]).value_counts()
-    return {str(k): int(v) for k, v in counts.items()}
-
-
 def model_get(*, ref: str | None = None) -> TrainedModel:
     """A registered model by version (or database id); the active one when `ref` is None."""
     if ref is None:

@@ -106,8 +106,8 @@ def _upsert(model: type[M], rows: dict[str, dict[str, Any]]) -> tuple[dict[str, 
     return ids, len(new), len(changed)
 
 
-def _insert_missing(model: type[M], objects: Iterable[M], unique: Sequence[str]) -> int:
-    """Insert objects whose unique fields are not stored yet; return how many were new."""
+def _insert_missing(model: type[M], objects: Iterable[M]) -> int:
+    """Insert objects their model's unique constraint does not hold yet; return how many were new."""
     objects = list(objects)
     if not objects:
         return 0
@@ -271,21 +271,18 @@ def _store(rows: _Rows, *, dataset: Dataset, result: ImportResult, store_feature
         TrackArtist,
         (TrackArtist(track_id=track_ids[t], artist_id=artist_ids[a], position=i)
          for t, keys in rows.track_artists.items() for i, a in enumerate(dict.fromkeys(keys))),
-        ["track", "artist"],
     )
     playlist_ids, _, _ = _upsert(Playlist, rows.playlists)
     _insert_missing(
         PlaylistTrack,
         (PlaylistTrack(playlist_id=playlist_ids[p], track_id=track_ids[t], position=i)
          for p, keys in rows.playlist_entries.items() for i, t in enumerate(keys)),
-        ["playlist", "position"],
     )
     result.labels_created = _insert_missing(
         GenreLabel,
         (GenreLabel(dataset=dataset, track_id=track_ids[t], genre=g[:100], subgenre=s[:100],
                     playlist_id=playlist_ids.get(p) if p else None, playlist_key=p)
          for t, g, s, p in sorted(rows.labels)),
-        ["dataset", "track", "genre", "subgenre", "playlist_key"],
     )
     if not store_features:
         return

@@ -23,26 +23,14 @@ from genrelens.core.errors import UpstreamError
 from genrelens.core.spotify.retry import RetryPolicy, parse_retry_after
 from genrelens.core.spotify.settings import DEFAULT_RECCOBEATS_BASE, SpotifySettings
 from genrelens.core.spotify.wire import CountingSession, RequestCounter
-from genrelens.core.types import AudioFeatures
+from genrelens.core.types import FEATURE_NAMES, AudioFeatures
 
 #: ids per request: client projects report 40 and that extra ids are silently dropped
 BATCH_SIZE = 40
 _BASE62 = re.compile(r"^[0-9A-Za-z]+$")
 _HREF_ID = re.compile(r"open\.spotify\.com/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]+)")
 #: what ReccoBeats measures; time_signature and duration_ms it does not
-RECCOBEATS_FEATURES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-)
+RECCOBEATS_FEATURES: tuple[str, ...] = tuple(f for f in FEATURE_NAMES if f not in ("time_signature", "duration_ms"))
 
 
 class ReccoBeatsClient:

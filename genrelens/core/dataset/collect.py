@@ -181,7 +181,7 @@ def _step_search(plan: CollectPlan, spotify: SpotifyClient, journal: Journal, ga
 
     def search(subgenre: str) -> None:
         gate.wait()
-        found = spotify.search_playlists(subgenre, max_items=plan.playlists_per_subgenre)
+        found = spotify.search_playlists(subgenre, max_items=plan.playlists_per_subgenre, market=plan.market)
         journal.save_search(subgenre, found)
 
     _parallel(todo, search, workers=plan.concurrency, desc="search playlists", unit="sub-genre",
@@ -323,8 +323,8 @@ def minimum_requests(plan: CollectPlan, journal: Journal, caps: Capabilities, ch
     search = sum(max(1, math.ceil(min(plan.playlists_per_subgenre, len(found)) / limit))
                  for found in journal.searched().values())
     search += 1 if limit < PAGE_LIMIT else 0  # the request that learns dev mode's page size
-    counts = _entry_counts(journal)
-    items = sum(max(1, math.ceil(counts.get(p.id, 0) / PAGE_LIMIT)) for p in journal.playlists("done"))
+    # Spotify's item total counts the null, local and episode entries we skip: they take page space too
+    items = sum(max(1, math.ceil((p.total or 0) / PAGE_LIMIT)) for p in journal.playlists("done"))
     items += 1 if journal.playlists("blocked") else 0
     artists = len(journal.artist_ids())
     artist_requests = math.ceil(artists / ARTISTS_BATCH) if caps.batch_artists is not False else artists + 1
@@ -338,12 +338,3 @@ def minimum_requests(plan: CollectPlan, journal: Journal, caps: Capabilities, ch
     return {"token": 0 if user else 1, "me": 1 if user else 0, "search": search, "playlist_items": items,
             "artists": artist_requests, "features": features}
 
-
-def _entry_counts(journal: Journal) -> dict[str, int]:
-    """Items per playlist as Spotify counts them (skipped null/local/episode entries took page space)."""
-    counts: dict[str, int] = {}
-    for playlist in journal.playlists("done"):
-        counts[playlist.id] = playlist.total or 0
-    for playlist_id, _pos, _track in journal.entries():
-        counts.setdefault(playlist_id, 0)
-    return counts

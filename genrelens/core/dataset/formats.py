@@ -377,8 +377,3 @@ def _flag_ranges(frame: pd.DataFrame, col: str, shown: str, text: pd.Series, fla
         flag(fractional, f"column {shown}: " + as_text + " is not a whole number")
     if col == "release_year":
         flag((values < 1900) | (values > 2100), "column release_year: " + as_text + " is implausible")
-
-
-def summary_by_genre(frame: pd.DataFrame) -> pd.Series:
-    """Rows per genre, like the blog's `value_counts()`."""
-    return frame["playlist_genre"].replace("", "(none)").value_counts()

@@ -260,15 +260,16 @@ class SpotifyClient:
     def search_albums(self, query: str, *, max_items: int | None = None) -> list[Album]:
         return [parse_album(row) for row in self._search(query, "album", max_items)]
 
-    def search_playlists(self, query: str, *, max_items: int | None = None) -> list[Playlist]:
-        return [parse_playlist(row) for row in self._search(query, "playlist", max_items)]
+    def search_playlists(self, query: str, *, max_items: int | None = None, market: str | None = None
+                         ) -> list[Playlist]:
+        return [parse_playlist(row) for row in self._search(query, "playlist", max_items, market)]
 
-    def _search(self, query: str, kind: SearchKind, max_items: int | None) -> list[Any]:
+    def _search(self, query: str, kind: SearchKind, max_items: int | None, market: str | None = None) -> list[Any]:
         """Raw non-null results; paging stops at max_items or Spotify's offset ceiling."""
         if not query.strip():
             raise ValueError("search needs a non-empty query")
         cap = SEARCH_OFFSET_MAX if max_items is None else min(max_items, SEARCH_OFFSET_MAX)
-        first = self._search_first(query, kind, cap)
+        first = self._search_first(query, kind, cap, market)
         rows: list[Any] = []
         for items in self._pages("search", first, kind + "s"):
             # null entries appear for market-restricted content and in playlist results (doc §3)
@@ -277,15 +278,16 @@ class SpotifyClient:
                 break
         return rows[:cap]
 
-    def _search_first(self, query: str, kind: SearchKind, cap: int) -> Any:
+    def _search_first(self, query: str, kind: SearchKind, cap: int, market: str | None = None) -> Any:
         limit = max(1, min(self.capabilities.search_limit, cap))
         try:
-            return self._call("search", self._sp.search, q=query, limit=limit, offset=0, type=kind)
+            return self._call("search", self._sp.search, q=query, limit=limit, offset=0, type=kind, market=market)
         except UpstreamError as exc:
             # dev-mode apps (Feb 2026) get 400 "Invalid limit" above 10: learn it once, then ask again
             if exc.status == 400 and "limit" in str(exc).lower() and limit > DEVMODE_SEARCH_LIMIT:
                 self._learn(search_limit=DEVMODE_SEARCH_LIMIT)
-                return self._call("search", self._sp.search, q=query, limit=DEVMODE_SEARCH_LIMIT, offset=0, type=kind)
+                return self._call("search", self._sp.search, q=query, limit=DEVMODE_SEARCH_LIMIT, offset=0,
+                                  type=kind, market=market)
             raise
 
     # -- browse ----------------------------------------------------------------------------------

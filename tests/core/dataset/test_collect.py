@@ -33,12 +33,12 @@ def taxonomy(tmp_path: Path):
 
 
 def run(sandbox: SandboxHandle, taxonomy, journal_path: Path, *, per_subgenre: int = 4,
-        as_user: str | None = None) -> CollectResult:
+        as_user: str | None = None, gate: RateGate | None = None) -> CollectResult:
     config = SpotifySettings(client_id=sandbox.client_id, client_secret=sandbox.client_secret,
                              api_base=sandbox.api_base, accounts_base=sandbox.accounts_base,
                              reccobeats_base=sandbox.reccobeats_base, retry_after_cap=5)
     journal = Journal(journal_path)
-    gate = RateGate()
+    gate = gate or RateGate()
     if as_user:
         spotify = user_client(config, login(sandbox, as_user), capabilities=journal.capabilities(), sleep=gate.sleep)
     else:
@@ -93,13 +93,15 @@ def test_429_storms_and_5xx_bursts_slow_it_down_but_change_nothing(
         {"path": "/v1/playlists/{id}/items", "status": 429, "count": 3, "retry_after": 1},
         {"path": "/v1/audio-features", "status": 503, "count": 2},
     ])
-    stormy = run(legacy_sandbox, taxonomy, tmp_path / "stormy.sqlite3")
+    gate = RateGate()
+    stormy = run(legacy_sandbox, taxonomy, tmp_path / "stormy.sqlite3", gate=gate)
     key = ["track_id", "playlist_id", "playlist_genre", "playlist_subgenre"]
     def ordered(result: CollectResult):
         return result.frame.sort_values(key).reset_index(drop=True)
 
     assert ordered(stormy).equals(ordered(clean))
     assert legacy_sandbox.stats()["by_status"].get("429", 0) == 3
+    assert gate.pauses >= 3  # each 429 paused the whole pool through the shared gate
     assert stormy.requests > stormy.requests_minimum  # the retries are counted honestly
 
 

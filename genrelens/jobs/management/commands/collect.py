@@ -78,9 +78,8 @@ class Command(BaseCommand):
             result = collect(plan, spotify=spotify, providers=feature_providers(spotify=spotify, reccobeats=recco),
                              journal=journal, gate=gate,
                              request_count=lambda: spotify.requests.total + recco.requests.total)
-            stored = collected_dataset_store(name=opts["name"], frame=result.frame, features=result.features,
-                                             source=f"spotify collect ({config.api_base})")
-            result.labels = stored.labels_created if stored.labels_created else result.labels
+            collected_dataset_store(name=opts["name"], frame=result.frame, features=result.features,
+                                    source=f"spotify collect ({config.api_base})")
             return result
         finally:
             spotify.close()
