@@ -41,7 +41,7 @@ from genrelens.core.ml import load_model, predict_frame  # noqa: E402
 from genrelens.core.ml.artifacts import library_versions  # noqa: E402
 from genrelens.core.ml.candidates import blog_pipeline, build_pipeline  # noqa: E402
 from genrelens.core.ml.preprocess import PreparedData, prepare  # noqa: E402
-from genrelens.core.ml.selection import grouped_splits, random_splits  # noqa: E402
+from genrelens.core.ml.selection import fit_params, grouped_splits, random_splits  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data" / "tidytuesday-songs-dev.csv"
 VAR = ROOT / "var" / "bench_model"
@@ -116,13 +116,33 @@ def genre_table(frame: pd.DataFrame, candidate: str, params: dict[str, Any]) -> 
     grouped = grouped_splits(audio.y, audio.groups)
     rand = random_splits(audio.y)
     ours = lambda: build_pipeline(candidate, params)  # noqa: E731
+    single = lambda: build_pipeline("lightgbm")  # noqa: E731
+    extra = fit_params(candidate, audio)
     rows = baseline_rows(audio, grouped)
     for data in (audio, year):
         rows.append(cv_row("blog: MinMaxScaler + RandomForest", blog_pipeline, data, grouped, "grouped"))
-        rows.append(cv_row(f"ours: {candidate}", ours, data, grouped, "grouped"))
+        if candidate != "lightgbm":
+            rows.append(cv_row("single model: lightgbm", single, data, grouped, "grouped"))
+        rows.append(cv_row(f"ours: {candidate}", ours, data, grouped, "grouped", fit_params(candidate, data)))
     rows.append(cv_row("blog: MinMaxScaler + RandomForest", blog_pipeline, audio, rand, "random split"))
-    rows.append(cv_row(f"ours: {candidate}", ours, audio, rand, "random split"))
+    rows.append(cv_row(f"ours: {candidate}", ours, audio, rand, "random split", extra))
     return pd.DataFrame(rows), audio
+
+
+def partitions_table(frame: pd.DataFrame, candidate: str, params: dict[str, Any]) -> pd.DataFrame:
+    """Audio accuracy on two more artist-grouped fold assignments (seeds 1 and 2), so a result
+    near the target is seen not to hinge on one lucky partition."""
+    audio = prepare(frame, feature_set="audio")
+    rows = []
+    for seed in (1, 2):
+        splits = grouped_splits(audio.y, audio.groups, seed=seed)
+        for name, make, extra in (
+            ("blog: MinMaxScaler + RandomForest", blog_pipeline, None),
+            ("single model: lightgbm", lambda: build_pipeline("lightgbm"), None),
+            (f"ours: {candidate}", lambda: build_pipeline(candidate, params), fit_params(candidate, audio)),
+        ):
+            rows.append({**cv_row(name, make, audio, splits, "grouped", extra), "split_seed": seed})
+    return pd.DataFrame(rows)
 
 
 def subgenre_table(frame: pd.DataFrame, candidate: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -195,10 +215,13 @@ def main() -> int:
     latency = pd.DataFrame(latency_rows(timing["artifact"], frame, audio))
     print("sub-genre table …", file=sys.stderr)
     sub = subgenre_table(frame, candidate, params)
-    tried = None if args.no_tried else pd.DataFrame(tried_rows(frame, candidate, params))
+    print("other fold assignments …", file=sys.stderr)
+    partitions = partitions_table(frame, candidate, params)
+    tried = None if args.no_tried else pd.DataFrame(tried_rows(frame, "lightgbm", {}))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     plot(genre, args.out.with_suffix(".png"))
-    args.out.write_text(report(started, timing, card, genre, latency, sub, tried, args.out.with_suffix(".png").name))
+    png = args.out.with_suffix(".png").name
+    args.out.write_text(report(started, timing, card, genre, latency, sub, partitions, tried, png))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -216,12 +239,15 @@ def _inflation(genre: pd.DataFrame) -> str:
 
 def _targets(genre: pd.DataFrame, timing: dict[str, Any], latency: pd.DataFrame) -> pd.DataFrame:
     ours = genre[genre.model.str.startswith("ours") & (genre.protocol == "grouped")].set_index("features")
-    accuracy, ece = ours["accuracy"].to_dict(), ours["ece"].to_dict()
-    audio_acc, audio_ece, year_acc = float(accuracy["audio"]), float(ece["audio"]), float(accuracy["audio+year"])
+    accuracy = ours["accuracy"].to_dict()
+    # As shipped: `train` applies the temperature only when it lowers the held-out ECE.
+    shipped = ours[["ece", "ece_temperature_cv"]].min(axis=1).to_dict()
+    audio_acc, audio_ece, year_acc = float(accuracy["audio"]), float(shipped["audio"]), float(accuracy["audio+year"])
     per_track = float(str(latency.iloc[0]["1 track predict_proba, median / p95 ms"]).split(" / ")[0])
     checks = [
         ("audio: accuracy >= 53 %", f"{audio_acc:.1%}", audio_acc >= 0.53),
-        ("audio: ECE <= 0.03", f"{audio_ece:.3f}", audio_ece <= 0.03),
+        ("audio: ECE <= 0.03 (as shipped: raw, or temperature-scaled when that is lower)", f"{audio_ece:.3f}",
+         audio_ece <= 0.03),
         ("audio+year: accuracy >= 55 %", f"{year_acc:.1%}", year_acc >= 0.55),
         ("default train < 2 min (wall)", f"{timing['wall_s']:.0f} s (CPU {timing['cpu_s']:.0f} s)",
          timing["wall_s"] < 120),
@@ -231,7 +257,8 @@ def _targets(genre: pd.DataFrame, timing: dict[str, Any], latency: pd.DataFrame)
 
 
 def report(started: datetime, timing: dict[str, Any], card: dict[str, Any], genre: pd.DataFrame,
-           latency: pd.DataFrame, sub: pd.DataFrame, tried: pd.DataFrame | None, png: str) -> str:
+           latency: pd.DataFrame, sub: pd.DataFrame, partitions: pd.DataFrame, tried: pd.DataFrame | None,
+           png: str) -> str:
     pct = ("accuracy", "fold_min", "fold_max", "top3")
     cols = ["model", "features", "protocol", "accuracy", "fold_min", "fold_max", "macro_f1", "log_loss", "ece",
             "ece_temperature_cv"]
@@ -266,12 +293,18 @@ def report(started: datetime, timing: dict[str, Any], card: dict[str, Any], genr
         "",
         f"- Chosen: `{card['candidate']}` with `{card['params'] or 'defaults'}` on `{card['feature_set']}` "
         f"({', '.join(card['features'])}).",
-        f"- Wall time end to end (read file, select over 8 candidates, calibration check, refit, save): "
+        f"- Wall time end to end (read file, select over {len({r['candidate'] for r in card['selection']})} "
+        "candidates, calibration check, refit, save): "
         f"**{timing['wall_s']:.0f} s**; CPU time of the process tree {timing['cpu_s']:.0f} s. "
         f"Load average before/after: {timing['load_before']:.1f} / {timing['load_after']:.1f} "
         "(other sessions share these 2 cores; a loaded machine stretches wall time, not CPU time).",
         "",
         _md(latency),
+        "",
+        "### The same audio-only comparison on two other fold assignments",
+        "",
+        _md(partitions[["model", "split_seed", "accuracy", "fold_min", "fold_max", "log_loss", "ece",
+                        "ece_temperature_cv"]], pct),
         "",
         "### Sub-genre (24 classes)",
         "",
@@ -280,7 +313,7 @@ def report(started: datetime, timing: dict[str, Any], card: dict[str, Any], genr
         "",
     ]
     if tried is not None:
-        lines += ["### What else we tried (same grouped splits, audio features unless stated)", "",
+        lines += ["### What else we tried on the standalone LightGBM (same grouped splits, audio unless stated)", "",
                   _md(tried[["model", "features", "accuracy", "fold_min", "fold_max", "log_loss", "ece"]], pct), ""]
     return "\n".join(lines)
 

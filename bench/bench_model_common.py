@@ -10,7 +10,7 @@ import numpy as np
 from genrelens.core.ml.calibration import check_calibration
 from genrelens.core.ml.metrics import score_probabilities
 from genrelens.core.ml.preprocess import PreparedData
-from genrelens.core.ml.selection import Split, cross_val_proba, fold_accuracies
+from genrelens.core.ml.selection import FitParams, Split, cross_val_proba, fold_accuracies
 
 Make = Callable[[], Any]
 
@@ -29,8 +29,10 @@ def row_from_proba(
     }
 
 
-def cv_row(name: str, make: Make, data: PreparedData, splits: list[Split], protocol: str) -> dict[str, Any]:
-    proba = cross_val_proba(make, data.X, data.y, splits, data.classes)
+def cv_row(
+    name: str, make: Make, data: PreparedData, splits: list[Split], protocol: str, params: FitParams | None = None
+) -> dict[str, Any]:
+    proba = cross_val_proba(make, data.X, data.y, splits, data.classes, params=params)
     return row_from_proba(name, data, proba, splits, protocol)
 
 

@@ -1,5 +1,6 @@
-"""Variants measured against the chosen model on the same grouped splits, kept out of the product
-because they did not earn their place (or, for popularity, cannot be served). See docs/model.md."""
+"""Variants of the standalone LightGBM measured on the same grouped splits, kept out of the product
+because they did not earn their place (or, for popularity, cannot be served); the ensemble is what
+did. See docs/model.md."""
 
 from __future__ import annotations
 
@@ -69,15 +70,15 @@ def tried_rows(frame: pd.DataFrame, candidate: str, params: dict[str, Any]) -> l
     popularity = prepare(frame, features=features)
     popularity.feature_set = "audio+year+popularity"
     jobs = [
-        ("soft vote: RandomForest(300) + ours", lambda: _vote(candidate, params), audio),
-        ("ours + CalibratedClassifierCV(isotonic)", lambda: _calibrated(candidate, params, "isotonic"), audio),
-        ("ours + CalibratedClassifierCV(sigmoid)", lambda: _calibrated(candidate, params, "sigmoid"), audio),
-        ("ours + popularity (deprecated by Spotify)", lambda: build_pipeline(candidate, params), popularity),
+        ("soft vote: RandomForest(300) + lightgbm", lambda: _vote(candidate, params), audio),
+        ("lightgbm + CalibratedClassifierCV(isotonic)", lambda: _calibrated(candidate, params, "isotonic"), audio),
+        ("lightgbm + CalibratedClassifierCV(sigmoid)", lambda: _calibrated(candidate, params, "sigmoid"), audio),
+        ("lightgbm + popularity (deprecated by Spotify)", lambda: build_pipeline(candidate, params), popularity),
     ]
     if candidate == "lightgbm":
-        jobs += [(f"ours, LightGBM {v}", _variant(candidate, params, v), audio) for v in _LGBM_VARIANTS]
+        jobs += [(f"lightgbm {v}", _variant(candidate, params, v), audio) for v in _LGBM_VARIANTS]
     rows = [cv_row(name, make, data, splits, "grouped") for name, make, data in tqdm(jobs, desc="tried")]
     blend = _hierarchical(frame, audio, splits, candidate, params)
-    rows.append(row_from_proba("ours, averaged with a sub-genre model summed per genre", audio, blend, splits,
+    rows.append(row_from_proba("lightgbm averaged with a sub-genre lightgbm summed per genre", audio, blend, splits,
                                "grouped"))
     return rows

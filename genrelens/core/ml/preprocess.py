@@ -108,6 +108,9 @@ class PreparedData:
     feature_set: str
     features: list[str]
     steps: list[dict[str, Any]] = field(default_factory=list)
+    #: Each row's sub-genre ("" when unknown) for genre models, so a sub-genre-aware candidate can
+    #: learn from the finer labels; None for sub-genre models or frames without the column.
+    subgenre: np.ndarray | None = None
 
     @property
     def classes(self) -> list[str]:
@@ -225,6 +228,8 @@ def prepare(
     steps.append({"step": "drop_columns", "columns": [c for c in config.dropped_columns if c in frame]})
     steps.append({"step": "select_features", "feature_set": feature_set, "features": columns})
     meta = pd.DataFrame({c: data[c].fillna("").astype(str) if c in data else "" for c in META_COLUMNS})
+    finer = LABEL_COLUMNS["subgenre"]
+    subgenre = data[finer].fillna("").astype(str).str.strip().to_numpy() if label == "genre" and finer in data else None
     return PreparedData(
         X=_features(data, columns),
         y=data[column].astype(str).str.strip().to_numpy(),
@@ -234,6 +239,7 @@ def prepare(
         feature_set=feature_set,
         features=columns,
         steps=steps,
+        subgenre=subgenre,
     )
 
 

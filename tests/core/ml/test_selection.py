@@ -59,3 +59,13 @@ def test_every_full_grid_setting_fits_or_is_reported_as_unsupported():
     assert len(result.scores) + len(result.notes) == n_settings
     assert all(note.startswith("kneighbors") for note in result.notes)  # only k > rows can be impossible
     assert result.summary()["random_mean"].notna().sum() == len(CANDIDATES)  # one per candidate
+
+
+def test_the_quick_search_scores_random_splits_once_on_the_blogs_best_model():
+    data = prepare(separable_frame(n_per_genre=60))
+    result = select_model(data, candidates=("hist_gradient_boosting", "kneighbors", "logistic_regression"),
+                          n_splits=3, progress=False)
+    summary = result.summary()
+    compared = summary[summary["random_mean"].notna()]
+    blog = summary[summary["candidate"].isin(["kneighbors", "logistic_regression"])]
+    assert list(compared["candidate"]) == [blog.iloc[0]["candidate"]]  # the better of the two blog models only

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genrelens.core.ml.candidates import build_pipeline
+from genrelens.core.ml.ensemble import Contrasts, GenreEnsemble, _genre_given_subgenre
+from genrelens.core.ml.preprocess import prepare
+from genrelens.core.ml.selection import fit_params, grouped_splits, select_model
+from genrelens.core.ml.synthetic import separable_frame
+
+
+@pytest.fixture(scope="module")
+def data():
+    return prepare(separable_frame(n_per_genre=150, seed=1), feature_set="audio")
+
+
+def test_contrasts_add_every_pair_and_every_component_and_attribute_them_back():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    contrasts = Contrasts().fit(X)
+    out = contrasts.transform(X)
+    assert out.shape == (300, 4 + 6 + 4)
+    assert np.allclose(out[:, :4], X)  # the raw features come first, untouched
+    # A contrast's importance is shared half and half by its two features.
+    pair = np.zeros(out.shape[1])
+    pair[4 + contrasts.pairs_.index((1, 3))] = 1.0
+    assert np.allclose(contrasts.attribute(pair), [0, 0.5, 0, 0.5])
+    # A component's importance follows its squared loadings, so nothing is lost or invented.
+    everything = rng.uniform(size=out.shape[1])
+    assert contrasts.attribute(everything).sum() == pytest.approx(everything.sum())
+
+
+def test_a_subgenre_filed_under_two_genres_splits_its_mass_by_the_training_counts():
+    y = np.array(["metal", "rock", "rock", "rock", "pop"])
+    sub = np.array(["hard rock", "hard rock", "hard rock", "classic rock", "dance pop"])
+    classes, subs = np.unique(y), np.unique(sub)
+    matrix = _genre_given_subgenre(y, sub, classes, subs)
+    hard = list(subs).index("hard rock")
+    assert dict(zip(classes, matrix[hard], strict=True)) == pytest.approx({"metal": 1 / 3, "pop": 0, "rock": 2 / 3})
+    assert np.allclose(matrix.sum(axis=1), 1.0)
+
+
+def test_it_learns_the_separable_genres_and_never_claims_the_noise_genre(data):
+    train, test = grouped_splits(data.y, data.groups, n_splits=4)[0]
+    model = GenreEnsemble(forest_trees=50).fit(data.X.iloc[train], data.y[train], subgenre=data.subgenre[train])
+    assert model.members == ["contrasts", "forest", "subgenre"]
+    proba = model.predict_proba(data.X.iloc[test])
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    pred = model.classes_[proba.argmax(axis=1)]
+    y = data.y[test]
+    separable = y != "noise"
+    assert (pred[separable] == y[separable]).mean() > 0.9
+    assert (pred == "noise").mean() < 0.1  # the best guess on noise-like rows is still alpha or beta
+
+
+def test_without_subgenres_it_has_two_members_and_importances_name_the_signal(data):
+    model = GenreEnsemble(forest_trees=50).fit(data.X, data.y)
+    assert model.members == ["contrasts", "forest"]
+    importances = model.feature_importances_
+    assert importances.shape == (len(data.features),) and importances.sum() == pytest.approx(1.0)
+    assert data.features[int(importances.argmax())] == "danceability"
+
+
+def test_the_fast_single_track_forest_path_gives_the_library_s_numbers(data):
+    model = GenreEnsemble(forest_trees=30).fit(data.X, data.y)
+    rows = data.X.to_numpy()[:5]
+    fast = np.vstack([model._forest_proba(rows[i : i + 1]) for i in range(5)])
+    assert np.allclose(fast, model.forest_.predict_proba(rows))
+
+
+def test_selection_hands_the_subgenres_to_the_ensemble_only(data):
+    assert set(fit_params("ensemble", data)) == {"model__subgenre"}
+    assert fit_params("lightgbm", data) == {}
+    assert fit_params("ensemble", prepare(separable_frame(n_per_genre=40), label="subgenre")) == {}
+    result = select_model(data, candidates=("ensemble",), n_splits=3, progress=False)
+    assert result.best.grouped_folds.mean() > 0.75  # alpha and beta right, noise (1/5 of rows) not
+    pipeline = build_pipeline("ensemble").fit(data.X, data.y, **fit_params("ensemble", data))
+    assert pipeline.named_steps["model"].members == ["contrasts", "forest", "subgenre"]
