@@ -21,7 +21,7 @@ from genrelens.core.ml.preprocess import (
     label_column,
     prepare,
 )
-from genrelens.core.ml.selection import cross_val_proba, grouped_splits
+from genrelens.core.ml.selection import cross_val_proba, fit_params, grouped_splits
 
 #: Columns copied from the input so a prediction can be matched to its track.
 _ID_COLUMNS: tuple[str, ...] = ("track_id", "track_name", "track_artist")
@@ -127,5 +127,6 @@ def held_out_proba(model: LoadedModel, data: PreparedData, n_jobs: int = 2) -> n
     protocol = model.card.get("protocol", {})
     splits = grouped_splits(data.y, data.groups, int(protocol.get("n_splits", 5)), int(protocol.get("shuffle_seed", 0)))
     candidate, params = str(model.card["candidate"]), dict(model.card.get("params", {}))
-    proba = cross_val_proba(lambda: build_pipeline(candidate, params), data.X, data.y, splits, model.classes, n_jobs)
+    make = lambda: build_pipeline(candidate, params)  # noqa: E731
+    proba = cross_val_proba(make, data.X, data.y, splits, model.classes, n_jobs, fit_params(candidate, data))
     return proba if model.temperature is None else apply_temperature(proba, model.temperature)
