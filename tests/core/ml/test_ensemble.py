@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.preprocessing import QuantileTransformer
 
 from genrelens.core.ml.candidates import build_pipeline
-from genrelens.core.ml.ensemble import Contrasts, GenreEnsemble, _genre_given_subgenre
+from genrelens.core.ml.ensemble import Contrasts, GenreEnsemble, _genre_given_subgenre, _lightgbm_proba
 from genrelens.core.ml.preprocess import prepare
 from genrelens.core.ml.selection import fit_params, grouped_splits, select_model
 from genrelens.core.ml.synthetic import separable_frame
@@ -29,6 +30,24 @@ def test_contrasts_add_every_pair_and_every_component_and_attribute_them_back():
     # A component's importance follows its squared loadings, so nothing is lost or invented.
     everything = rng.uniform(size=out.shape[1])
     assert contrasts.attribute(everything).sum() == pytest.approx(everything.sum())
+
+
+def test_the_numpy_transform_gives_scikit_learn_s_normal_scores_and_components():
+    rng = np.random.default_rng(1)
+    mostly_one = np.where(rng.uniform(size=400) < 0.3, 0, 1.0)  # ties at both extremes
+    X = np.column_stack([rng.normal(size=400), rng.exponential(size=400), mostly_one])
+    contrasts = Contrasts().fit(X)
+    reference = QuantileTransformer(n_quantiles=200, output_distribution="normal").fit(X).transform(X)
+    assert np.allclose(contrasts.normal_scores(X), reference, atol=1e-6)  # ties (the zeros) included
+    out = contrasts.transform(X)
+    assert np.allclose(out[:, -3:], contrasts.pca_.transform(contrasts.normal_scores(X)))
+
+
+def test_the_booster_shortcut_gives_the_wrapper_s_probabilities_for_two_classes_and_for_many(data):
+    for rows in (data.y != "noise", np.ones(len(data.y), dtype=bool)):
+        model = GenreEnsemble(forest_trees=10).fit(data.X[rows], data.y[rows])
+        Z = model.contrasts_.transform(data.X[rows].to_numpy())
+        assert np.allclose(_lightgbm_proba(model.contrasts_model_, Z, 1), model.contrasts_model_.predict_proba(Z))
 
 
 def test_a_subgenre_filed_under_two_genres_splits_its_mass_by_the_training_counts():
