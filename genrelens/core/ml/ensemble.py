@@ -30,6 +30,7 @@ from scipy.special import ndtri
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.decomposition import PCA
 from sklearn.ensemble import ExtraTreesClassifier
+from sklearn.preprocessing import QuantileTransformer
 
 SEED = 0
 
@@ -47,8 +48,8 @@ class Contrasts(TransformerMixin, BaseEstimator):
     Normal scores (each value's quantile, mapped through the inverse normal CDF) first, so a
     difference compares ranks, not units: loudness in dB minus energy in 0..1 would mean nothing.
     The transform is written out in numpy rather than calling QuantileTransformer and PCA, whose
-    input validation made one track cost 4.5 ms here against about 0.1 ms; `fit` still lets PCA
-    find the components, and a test checks both against scikit-learn's own transforms.
+    input validation made one track cost 4.5 ms here against about 0.1 ms; `fit` still lets them
+    estimate the quantiles and components, and a test checks both against their own transforms.
     """
 
     def __init__(self, n_quantiles: int = 200) -> None:
@@ -56,8 +57,11 @@ class Contrasts(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> Contrasts:
         values = np.asarray(X, dtype=float)
-        self.levels_ = np.linspace(0.0, 1.0, min(self.n_quantiles, len(values)))
-        self.quantiles_ = np.quantile(values, self.levels_, axis=0)
+        # scikit-learn estimates the quantiles (on a 10,000-row subsample); only the transform is ours.
+        fitted = QuantileTransformer(
+            n_quantiles=min(self.n_quantiles, len(values)), output_distribution="normal", random_state=SEED
+        ).fit(values)
+        self.levels_, self.quantiles_ = fitted.references_, fitted.quantiles_
         self.pca_ = PCA(random_state=SEED).fit(self.normal_scores(values))
         self.pairs_ = list(combinations(range(values.shape[1]), 2))
         return self
