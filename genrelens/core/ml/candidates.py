@@ -133,8 +133,8 @@ THREADED_CANDIDATES: frozenset[str] = frozenset({"random_forest", "kneighbors", 
 SUBGENRE_AWARE: frozenset[str] = frozenset({"ensemble"})
 
 _QUICK: dict[str, list[dict[str, Any]]] = {
-    "random_forest": [{"n_estimators": 100, "min_samples_leaf": 2}],
-    "gradient_boosting": [{"n_estimators": 20, "max_depth": 3, "subsample": 0.5}],
+    "random_forest": [{"n_estimators": 50, "min_samples_leaf": 2}],
+    "gradient_boosting": [{"n_estimators": 12, "max_depth": 3, "subsample": 0.5}],
     "logistic_regression": [{"C": 1.0}],
     "svc": [{"max_rows": 3000, "estimator__estimator__C": 1.0}],
     "adaboost": [{"n_estimators": 30, "learning_rate": 0.5}],
