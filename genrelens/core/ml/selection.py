@@ -168,8 +168,9 @@ def _score_all(
 ) -> tuple[list[CandidateScore], list[str]]:
     """Every fold of every setting in one pool, the ensemble's (by far the longest) first.
 
-    Scored one setting at a time, a core sat idle while each setting's fifth fold ran alone: about
-    17 s of the default train. A candidate's `seconds` is the sum of its folds' fit times.
+    Scored one setting at a time, a core idles while each setting's fifth fold runs alone. (On two
+    cores that share a lot, the default train measured the same either way: two heavy folds side
+    by side run slower.) A candidate's `seconds` is the sum of its folds' fit times.
     """
     order = sorted(range(len(jobs)), key=lambda i: jobs[i][0] != "ensemble")
     tasks = [(i, k) for i in order for k in range(len(splits))]
