@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -150,59 +149,25 @@ def score_summary(scores: Sequence[CandidateScore]) -> pd.DataFrame:
     return frame.sort_values("grouped_mean", ascending=False, ignore_index=True)
 
 
-def _fold_task(
-    make: Callable[[], Pipeline], data: PreparedData, split: Split, params: FitParams
-) -> tuple[np.ndarray | None, float, str | None]:
-    """One fold of one setting: (probabilities, fit seconds, None), or (None, 0, why) when the data
-    cannot support the setting (e.g. 100 neighbours in a 60-row fold)."""
+def score_candidate(
+    data: PreparedData,
+    candidate: str,
+    params: dict[str, Any],
+    splits: Sequence[Split],
+    n_jobs: int = 2,
+) -> CandidateScore:
+    classes = data.classes
     started = time.perf_counter()
-    try:
-        proba = _fit_fold(make(), data.X, data.y, split, data.classes, params)
-    except ValueError as exc:
-        return None, 0.0, str(exc)
-    return proba, time.perf_counter() - started, None
-
-
-def _score_all(
-    data: PreparedData, jobs: Sequence[tuple[str, dict[str, Any]]], splits: Sequence[Split], n_jobs: int, progress: bool
-) -> tuple[list[CandidateScore], list[str]]:
-    """Every fold of every setting in one pool, the ensemble's (by far the longest) first.
-
-    Scored one setting at a time, a core idles while each setting's fifth fold runs alone. (On two
-    cores that share a lot, the default train measured the same either way: two heavy folds side
-    by side run slower.) A candidate's `seconds` is the sum of its folds' fit times.
-    """
-    order = sorted(range(len(jobs)), key=lambda i: jobs[i][0] != "ensemble")
-    tasks = [(i, k) for i in order for k in range(len(splits))]
-    pool = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fold_task)(partial(build_pipeline, *jobs[i]), data, splits[k], fit_params(jobs[i][0], data))
-        for i, k in tasks
+    make = lambda: build_pipeline(candidate, params)  # noqa: E731
+    proba = cross_val_proba(make, data.X, data.y, splits, classes, n_jobs, fit_params(candidate, data))
+    return CandidateScore(
+        candidate=candidate,
+        params=params,
+        grouped_folds=fold_accuracies(data.y, proba, classes, splits),
+        grouped=score_probabilities(data.y, proba, classes),
+        seconds=time.perf_counter() - started,
+        oof_proba=proba,
     )
-    bar = tqdm(pool, total=len(tasks), desc="model selection (folds)", disable=not progress)
-    results = dict(zip(tasks, bar, strict=True))
-    scores: list[CandidateScore] = []
-    notes: list[str] = []
-    for i, (candidate, params) in enumerate(jobs):
-        folds = [results[i, k] for k in range(len(splits))]
-        errors = [error for _, _, error in folds if error]
-        if errors:
-            # One impossible setting is skipped and reported; it must not sink the whole search.
-            notes.append(f"{candidate} {params} skipped: {errors[0]}")
-            continue
-        proba = np.zeros((len(data.y), len(data.classes)))
-        for (_, test), (part, _, _) in zip(splits, folds, strict=True):
-            proba[test] = part
-        scores.append(
-            CandidateScore(
-                candidate=candidate,
-                params=params,
-                grouped_folds=fold_accuracies(data.y, proba, data.classes, splits),
-                grouped=score_probabilities(data.y, proba, data.classes),
-                seconds=sum(seconds for _, seconds, _ in folds),
-                oof_proba=proba,
-            )
-        )
-    return scores, notes
 
 
 def _add_random_split_score(data: PreparedData, score: CandidateScore, n_splits: int, n_jobs: int) -> None:
@@ -237,7 +202,15 @@ def select_model(
         raise DatasetError(f"training needs at least two classes, got {data.classes}")
     splits = grouped_splits(data.y, data.groups, n_splits)
     jobs = [(c, p) for c in candidates for p in param_grid(c, search)]
-    scores, notes = _score_all(data, jobs, splits, n_jobs, progress)
+    scores: list[CandidateScore] = []
+    notes: list[str] = []
+    for candidate, params in tqdm(jobs, desc=f"model selection ({search})", disable=not progress):
+        try:
+            scores.append(score_candidate(data, candidate, params, splits, n_jobs))
+        except ValueError as exc:
+            # A setting the data cannot support (e.g. 100 neighbours in a 60-row fold) is skipped
+            # and reported; one impossible setting must not sink the whole search.
+            notes.append(f"{candidate} {params} skipped: {exc}")
     if not scores:
         raise DatasetError("no candidate could be fitted on this data: " + " | ".join(notes))
     best = max(scores, key=lambda s: s.grouped_folds.mean())
