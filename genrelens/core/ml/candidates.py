@@ -129,6 +129,10 @@ DEFAULT_CANDIDATES: dict[str, tuple[str, ...]] = {
 #: Candidates whose estimator honours `n_jobs` (LogisticRegression's is deprecated and ignored).
 THREADED_CANDIDATES: frozenset[str] = frozenset({"random_forest", "kneighbors", "lightgbm", "ensemble"})
 
+#: Candidates that fit their own parts side by side, `n_jobs` at a time: cross-validation runs
+#: their folds one after another, each with every job (see `selection.candidate_cv`).
+PARALLEL_INSIDE: frozenset[str] = frozenset({"ensemble"})
+
 #: Candidates whose `fit` also takes the rows' sub-genre labels (as `subgenre=`) when there are any.
 SUBGENRE_AWARE: frozenset[str] = frozenset({"ensemble"})
 

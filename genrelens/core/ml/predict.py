@@ -10,7 +10,6 @@ from pandas.api.types import is_numeric_dtype
 
 from genrelens.core.ml.artifacts import LoadedModel
 from genrelens.core.ml.calibration import apply_temperature
-from genrelens.core.ml.candidates import build_pipeline
 from genrelens.core.ml.metrics import baselines, confusion, per_class, score_probabilities
 from genrelens.core.ml.preprocess import (
     DatasetError,
@@ -21,7 +20,7 @@ from genrelens.core.ml.preprocess import (
     label_column,
     prepare,
 )
-from genrelens.core.ml.selection import cross_val_proba, fit_params, grouped_splits
+from genrelens.core.ml.selection import candidate_cv, grouped_splits
 
 #: Columns copied from the input so a prediction can be matched to its track.
 _ID_COLUMNS: tuple[str, ...] = ("track_id", "track_name", "track_artist")
@@ -127,6 +126,5 @@ def held_out_proba(model: LoadedModel, data: PreparedData, n_jobs: int = 2) -> n
     protocol = model.card.get("protocol", {})
     splits = grouped_splits(data.y, data.groups, int(protocol.get("n_splits", 5)), int(protocol.get("shuffle_seed", 0)))
     candidate, params = str(model.card["candidate"]), dict(model.card.get("params", {}))
-    make = lambda: build_pipeline(candidate, params)  # noqa: E731
-    proba = cross_val_proba(make, data.X, data.y, splits, model.classes, n_jobs, fit_params(candidate, data))
+    proba = candidate_cv(candidate, params, data, splits, n_jobs, model.classes)
     return proba if model.temperature is None else apply_temperature(proba, model.temperature)

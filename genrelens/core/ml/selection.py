@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 from genrelens.core.ml.candidates import (
     BLOG_CANDIDATES,
     DEFAULT_CANDIDATES,
+    PARALLEL_INSIDE,
     SEED,
     SUBGENRE_AWARE,
     build_pipeline,
@@ -87,6 +88,27 @@ def cross_val_proba(
     for (_, test), part in zip(splits, parts, strict=True):
         proba[test] = part
     return proba
+
+
+def candidate_cv(
+    candidate: str,
+    params: dict[str, Any],
+    data: PreparedData,
+    splits: Sequence[Split],
+    n_jobs: int = 2,
+    classes: list[str] | None = None,
+) -> np.ndarray:
+    """Out-of-fold probabilities of one candidate and parameter set on `splits` (columns in
+    `classes` order, by default the data's)."""
+    fold_jobs = n_jobs
+    if candidate in PARALLEL_INSIDE:
+        # The ensemble fits its members side by side, so its folds go one after another with
+        # every job each. Five folds on two workers left one worker idle for a whole third
+        # round: 69 s against 45 s for the ensemble's five folds (measured).
+        params, fold_jobs = {**params, "n_jobs": n_jobs}, 1
+    make = lambda: build_pipeline(candidate, params)  # noqa: E731
+    columns = data.classes if classes is None else classes
+    return cross_val_proba(make, data.X, data.y, splits, columns, fold_jobs, fit_params(candidate, data))
 
 
 def fold_accuracies(y: np.ndarray, proba: np.ndarray, classes: list[str], splits: Sequence[Split]) -> np.ndarray:
@@ -158,8 +180,7 @@ def score_candidate(
 ) -> CandidateScore:
     classes = data.classes
     started = time.perf_counter()
-    make = lambda: build_pipeline(candidate, params)  # noqa: E731
-    proba = cross_val_proba(make, data.X, data.y, splits, classes, n_jobs, fit_params(candidate, data))
+    proba = candidate_cv(candidate, params, data, splits, n_jobs)
     return CandidateScore(
         candidate=candidate,
         params=params,
@@ -172,8 +193,7 @@ def score_candidate(
 
 def _add_random_split_score(data: PreparedData, score: CandidateScore, n_splits: int, n_jobs: int) -> None:
     splits = random_splits(data.y, n_splits)
-    make = lambda: build_pipeline(score.candidate, score.params)  # noqa: E731
-    proba = cross_val_proba(make, data.X, data.y, splits, data.classes, n_jobs, fit_params(score.candidate, data))
+    proba = candidate_cv(score.candidate, score.params, data, splits, n_jobs)
     score.random_folds = fold_accuracies(data.y, proba, data.classes, splits)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.preprocessing import QuantileTransformer
@@ -7,7 +9,7 @@ from sklearn.preprocessing import QuantileTransformer
 from genrelens.core.ml.candidates import build_pipeline
 from genrelens.core.ml.ensemble import Contrasts, GenreEnsemble, _genre_given_subgenre, _lightgbm_proba
 from genrelens.core.ml.preprocess import prepare
-from genrelens.core.ml.selection import fit_params, grouped_splits, select_model
+from genrelens.core.ml.selection import candidate_cv, cross_val_proba, fit_params, grouped_splits, select_model
 from genrelens.core.ml.synthetic import separable_frame
 
 
@@ -47,7 +49,7 @@ def test_the_booster_shortcut_gives_the_wrapper_s_probabilities_for_two_classes_
     for rows in (data.y != "noise", np.ones(len(data.y), dtype=bool)):
         model = GenreEnsemble(forest_trees=10).fit(data.X[rows], data.y[rows])
         Z = model.contrasts_.transform(data.X[rows].to_numpy())
-        assert np.allclose(_lightgbm_proba(model.contrasts_model_, Z, 1), model.contrasts_model_.predict_proba(Z))
+        assert np.allclose(_lightgbm_proba(model.contrasts_model_, Z), model.contrasts_model_.predict_proba(Z))
 
 
 def test_a_subgenre_filed_under_two_genres_splits_its_mass_by_the_training_counts():
@@ -85,7 +87,10 @@ def test_the_fast_single_track_forest_path_gives_the_library_s_numbers(data):
     model = GenreEnsemble(forest_trees=30).fit(data.X, data.y)
     rows = data.X.to_numpy()[:5]
     fast = np.vstack([model._forest_proba(rows[i : i + 1]) for i in range(5)])
-    assert np.allclose(fast, model.forest_.predict_proba(rows))
+    assert np.allclose(fast, model.forest_.predict_proba(rows), atol=1e-6)
+    # The packed copy is rebuilt after loading, never saved: it would double the artifact.
+    assert "_packed" not in pickle.loads(pickle.dumps(model)).__dict__
+    assert np.allclose(pickle.loads(pickle.dumps(model))._forest_proba(rows[:1]), fast[:1])
 
 
 def test_selection_hands_the_subgenres_to_the_ensemble_only(data):
@@ -96,3 +101,18 @@ def test_selection_hands_the_subgenres_to_the_ensemble_only(data):
     assert result.best.grouped_folds.mean() > 0.75  # alpha and beta right, noise (1/5 of rows) not
     pipeline = build_pipeline("ensemble").fit(data.X, data.y, **fit_params("ensemble", data))
     assert pipeline.named_steps["model"].members == ["contrasts", "forest", "subgenre"]
+
+
+def test_members_fitted_side_by_side_make_the_same_model_as_one_after_another(data):
+    subgenre = fit_params("ensemble", data)["model__subgenre"]
+    one = GenreEnsemble(forest_trees=20, n_jobs=1).fit(data.X, data.y, subgenre=subgenre)
+    two = GenreEnsemble(forest_trees=20, n_jobs=2).fit(data.X, data.y, subgenre=subgenre)
+    assert two.members == one.members == ["contrasts", "forest", "subgenre"]
+    assert np.array_equal(two.predict_proba(data.X), one.predict_proba(data.X))
+    # ...and cross-validation, which runs the ensemble's folds one by one with both jobs inside,
+    # gives the out-of-fold probabilities of the plain fold-parallel loop.
+    splits = grouped_splits(data.y, data.groups, 3)
+    small = {"forest_trees": 20}
+    plain = cross_val_proba(lambda: build_pipeline("ensemble", small), data.X, data.y, splits, data.classes, 2,
+                            fit_params("ensemble", data))
+    assert np.allclose(candidate_cv("ensemble", small, data, splits, n_jobs=2), plain)
