@@ -63,7 +63,10 @@ class LoadedModel:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities with columns in `classes` order (calibrated when the card says so)."""
-        proba = self._raw_proba(X[self.features])
+        # Selecting columns builds a new DataFrame (a quarter of a millisecond for one track):
+        # skip it when they already come in order, as from predict_frame and the API.
+        rows = X if list(X.columns) == self.features else X[self.features]
+        proba = self._raw_proba(rows)
         order = [list(map(str, self.pipeline.classes_)).index(c) for c in self.classes]
         proba = proba[:, order]
         return proba if self.temperature is None else apply_temperature(proba, self.temperature)
