@@ -2,7 +2,7 @@
 
 Why these three (measured on the shared dev file, artist-grouped 5-fold CV, three different fold
 assignments; see docs/model.md): no single tuned model got past about 52.5 % on audio features, but
-these members make different mistakes, and their plain average reaches about 53.1 % on each
+these members make different mistakes, and their plain average reaches 53.0 to 53.1 % on each
 assignment. Each is there for a reason:
 
 - `contrasts`: LightGBM on the raw features plus *contrasts*: the pairwise differences of the
