@@ -45,6 +45,10 @@ SEED = 0
 #: against 1 to 10 ms tree by tree); beyond it scikit-learn's own loop is faster.
 PACKED_ROWS = 16
 
+#: Rows scored at once: the quantile lookup compares every value with every quantile, so a large
+#: batch goes in chunks (about 3 MB of comparisons each) rather than all at once.
+SCORE_ROWS = 1024
+
 #: Quantile shares are clipped to [BOUNDS, 1 - BOUNDS] so the extremes map to about ±5.2 sd, not ±inf.
 BOUNDS = 1e-7
 
@@ -82,6 +86,9 @@ class Contrasts(TransformerMixin, BaseEstimator):
         return self
 
     def normal_scores(self, values: np.ndarray) -> np.ndarray:
+        if len(values) > SCORE_ROWS:  # bound the (rows x quantiles x features) comparisons below
+            chunks = [values[i : i + SCORE_ROWS] for i in range(0, len(values), SCORE_ROWS)]
+            return np.vstack([self.normal_scores(chunk) for chunk in chunks])
         q, levels = self.quantiles_, self.levels_
         columns = np.arange(values.shape[1])
 
@@ -167,7 +174,10 @@ def _genre_given_subgenre(y: np.ndarray, subgenre: np.ndarray, classes: np.ndarr
 
 
 class GenreEnsemble(ClassifierMixin, BaseEstimator):
-    """Average of the `contrasts`, `forest` and (given sub-genres) `subgenre` members."""
+    """Average of the `contrasts`, `forest` and (given sub-genres) `subgenre` members.
+
+    `n_jobs` is how many members learn at once, each on one thread; prediction is single-threaded.
+    """
 
     def __init__(
         self,

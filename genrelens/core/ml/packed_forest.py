@@ -45,7 +45,7 @@ class PackedForest:
             raise ValueError("only single-output forests can be packed")
         offsets = np.cumsum([0] + [tree.node_count for tree in trees])
         parts: dict[str, list[np.ndarray]] = {"left": [], "right": [], "feature": [], "threshold": [], "value": []}
-        for tree, offset in zip(trees, offsets, strict=False):
+        for tree, offset in zip(trees, offsets[:-1], strict=True):
             here = np.arange(tree.node_count) + offset
             leaf = tree.children_left < 0
             parts["left"].append(np.where(leaf, here, tree.children_left + offset))

@@ -7,7 +7,7 @@ import pytest
 from sklearn.preprocessing import QuantileTransformer
 
 from genrelens.core.ml.candidates import build_pipeline
-from genrelens.core.ml.ensemble import Contrasts, GenreEnsemble, _genre_given_subgenre, _lightgbm_proba
+from genrelens.core.ml.ensemble import SCORE_ROWS, Contrasts, GenreEnsemble, _genre_given_subgenre, _lightgbm_proba
 from genrelens.core.ml.preprocess import prepare
 from genrelens.core.ml.selection import candidate_cv, cross_val_proba, fit_params, grouped_splits, select_model
 from genrelens.core.ml.synthetic import separable_frame
@@ -43,6 +43,10 @@ def test_the_numpy_transform_gives_scikit_learn_s_normal_scores_and_components()
     assert np.allclose(contrasts.normal_scores(X), reference, atol=1e-6)  # ties (the zeros) included
     out = contrasts.transform(X)
     assert np.allclose(out[:, -3:], contrasts.pca_.transform(contrasts.normal_scores(X)))
+    # A batch larger than one chunk of the quantile lookup gets the same scores, in order.
+    many = rng.normal(size=(SCORE_ROWS * 2 + 7, 3)) * [1, 1, 0.5]
+    assert np.allclose(contrasts.normal_scores(many), QuantileTransformer(n_quantiles=200, output_distribution="normal")
+                       .fit(X).transform(many), atol=1e-6)
 
 
 def test_the_booster_shortcut_gives_the_wrapper_s_probabilities_for_two_classes_and_for_many(data):
