@@ -41,7 +41,7 @@ from genrelens.core.ml.packed_forest import PackedForest
 
 SEED = 0
 
-#: Up to this many rows the forest is walked as one `PackedForest` (one track: about 0.4 ms
+#: Up to this many rows the forest is walked as one `PackedForest` (one track: 0.25 to 0.4 ms
 #: against 1 to 10 ms tree by tree); beyond it scikit-learn's own loop is faster.
 PACKED_ROWS = 16
 
@@ -209,8 +209,8 @@ class GenreEnsemble(ClassifierMixin, BaseEstimator):
         labels = np.full(len(y), "") if subgenre is None else np.asarray(subgenre).astype(str)
         known = labels != ""
         with_subgenres = len(np.unique(labels[known])) >= 2  # one sub-genre says nothing beyond the genre
-        # Longest first, so two threads finish together: contrasts on one, sub-genres then the forest on the other.
         expanded = self.contrasts_.expand(values, scores)
+        # Longest first, so two threads finish together: contrasts on one, sub-genres then the forest on the other.
         fits: dict[str, Any] = {"contrasts": lambda: _lightgbm(**{**CONTRASTS_STEPS, **params}).fit(expanded, y)}
         if with_subgenres:
             fits["subgenre"] = lambda: _lightgbm(**{**SUBGENRE_STEPS, **params}).fit(values[known], labels[known])
