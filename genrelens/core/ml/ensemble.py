@@ -37,12 +37,12 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.preprocessing import QuantileTransformer
 
-from genrelens.core.ml.packed_forest import PackedForest
+from genrelens.core.ml.packed_trees import PackedTrees
 
 SEED = 0
 
-#: Up to this many rows the forest is walked as one `PackedForest` (one track: 0.25 to 0.4 ms
-#: against 1 to 10 ms tree by tree); beyond it scikit-learn's own loop is faster.
+#: Up to this many rows, each member is walked as `PackedTrees` (one track: about 0.5 ms for the
+#: whole model against 1.2 to 3 ms through the libraries); larger batches go through the libraries.
 PACKED_ROWS = 16
 
 #: Rows scored at once: the quantile lookup compares every value with every quantile, so a large
@@ -195,7 +195,7 @@ class GenreEnsemble(ClassifierMixin, BaseEstimator):
         values = np.asarray(X, dtype=float)
         y = np.asarray(y).astype(str)
         self.classes_ = np.unique(y)
-        self._packed: PackedForest | None = None
+        self._packed_members: dict[str, PackedTrees] = {}
         params = self.lightgbm_params or {}
         self.contrasts_ = Contrasts().fit(values)
         forest = ExtraTreesClassifier(
@@ -231,33 +231,36 @@ class GenreEnsemble(ClassifierMixin, BaseEstimator):
     def members(self) -> list[str]:
         return ["contrasts", "forest"] + (["subgenre"] if self.subgenre_model_ is not None else [])
 
-    def _forest_proba(self, values: np.ndarray) -> np.ndarray:
-        if len(values) > PACKED_ROWS:
-            return np.asarray(self.forest_.predict_proba(values))
-        return self._packed_forest().predict_proba(values)
+    def _packed(self, name: str) -> PackedTrees:
+        """A member packed for few-row calls, on first use (about 1 s in all) and never pickled:
+        it is derived from the fitted member, and saving it would double the artifact."""
+        packed = self.__dict__.setdefault("_packed_members", {})
+        if name not in packed:
+            packed[name] = (PackedTrees.from_forest(self.forest_) if name == "forest" else
+                            PackedTrees.from_lightgbm(getattr(self, f"{name}_model_").booster_))
+        return packed[name]
 
-    def _packed_forest(self) -> PackedForest:
-        # Built on the first few-row call (about 1 s for 200 trees) and never pickled: it is
-        # derived from `forest_`, and saving it would double the artifact.
-        packed = getattr(self, "_packed", None)
-        if packed is None:
-            packed = self._packed = PackedForest.from_estimator(self.forest_)
-        return packed
+    def _member_proba(self, name: str, values: np.ndarray) -> np.ndarray:
+        if len(values) <= PACKED_ROWS:
+            return self._packed(name).predict_proba(values)
+        if name == "forest":
+            return np.asarray(self.forest_.predict_proba(values))
+        return _lightgbm_proba(getattr(self, f"{name}_model_"), values)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())
-        state.pop("_packed", None)
+        state.pop("_packed_members", None)
         return state
 
     def predict_proba(self, X: Any) -> np.ndarray:
         values = np.asarray(X, dtype=float)
         scores = self.contrasts_.normal_scores(values)
         parts = [
-            _lightgbm_proba(self.contrasts_model_, self.contrasts_.expand(values, scores)),
-            self._forest_proba(scores),
+            self._member_proba("contrasts", self.contrasts_.expand(values, scores)),
+            self._member_proba("forest", scores),
         ]
         if self.subgenre_model_ is not None:
-            parts.append(_lightgbm_proba(self.subgenre_model_, values) @ self.genre_given_subgenre_)
+            parts.append(self._member_proba("subgenre", values) @ self.genre_given_subgenre_)
         return np.mean(parts, axis=0)
 
     def predict(self, X: Any) -> np.ndarray:

@@ -7,7 +7,14 @@ import pytest
 from sklearn.preprocessing import QuantileTransformer
 
 from genrelens.core.ml.candidates import build_pipeline
-from genrelens.core.ml.ensemble import SCORE_ROWS, Contrasts, GenreEnsemble, _genre_given_subgenre, _lightgbm_proba
+from genrelens.core.ml.ensemble import (
+    PACKED_ROWS,
+    SCORE_ROWS,
+    Contrasts,
+    GenreEnsemble,
+    _genre_given_subgenre,
+    _lightgbm_proba,
+)
 from genrelens.core.ml.preprocess import prepare
 from genrelens.core.ml.selection import candidate_cv, cross_val_proba, fit_params, grouped_splits, select_model
 from genrelens.core.ml.synthetic import separable_frame
@@ -87,14 +94,18 @@ def test_without_subgenres_it_has_two_members_and_importances_name_the_signal(da
     assert data.features[int(importances.argmax())] == "danceability"
 
 
-def test_the_fast_single_track_forest_path_gives_the_library_s_numbers(data):
-    model = GenreEnsemble(forest_trees=30).fit(data.X, data.y)
+def test_one_track_at_a_time_gets_the_libraries_numbers_and_the_packed_copies_are_not_saved(data):
+    model = GenreEnsemble(forest_trees=30).fit(data.X, data.y, subgenre=data.subgenre)
     rows = data.X.to_numpy()[:5]
-    fast = np.vstack([model._forest_proba(rows[i : i + 1]) for i in range(5)])
-    assert np.allclose(fast, model.forest_.predict_proba(rows), atol=1e-6)
-    # The packed copy is rebuilt after loading, never saved: it would double the artifact.
-    assert "_packed" not in pickle.loads(pickle.dumps(model)).__dict__
-    assert np.allclose(pickle.loads(pickle.dumps(model))._forest_proba(rows[:1]), fast[:1])
+    one_by_one = np.vstack([model.predict_proba(rows[i : i + 1]) for i in range(5)])
+    assert np.allclose(one_by_one, model.predict_proba(rows), atol=1e-9)
+    many = data.X.to_numpy()[: PACKED_ROWS + 1]  # one past the packed path: the libraries' own
+    assert np.allclose(model.predict_proba(many)[:5], one_by_one, atol=1e-9)
+    assert set(model._packed_members) == {"forest", "contrasts", "subgenre"}
+    # Rebuilt after loading, never saved: the packed copies would double the artifact.
+    loaded = pickle.loads(pickle.dumps(model))
+    assert "_packed_members" not in loaded.__dict__
+    assert np.allclose(loaded.predict_proba(rows[:1]), one_by_one[:1])
 
 
 def test_selection_hands_the_subgenres_to_the_ensemble_only(data):
