@@ -41,8 +41,9 @@ from genrelens.core.ml.packed_trees import PackedTrees
 
 SEED = 0
 
-#: Up to this many rows, each member is walked as `PackedTrees` (one track: about 0.5 ms for the
-#: whole model against 1.2 to 3 ms through the libraries); larger batches go through the libraries.
+#: Up to this many rows, each member is walked as `PackedTrees` (one track: 0.9 to 1.4 ms for the
+#: whole model against 1.2 to 3.4 ms through the libraries). Larger batches, mostly one-offs such
+#: as a cross-validation fold, go through the libraries: packing would cost more than it saves.
 PACKED_ROWS = 16
 
 #: Rows scored at once: the quantile lookup compares every value with every quantile, so a large
