@@ -218,4 +218,7 @@ def _walk_kernel() -> Callable[..., Any]:
     import numba  # half a second to import: only when trees are first walked
 
     # nogil: web requests in threads can walk at once. cache: compiled once per installation.
-    return numba.njit(nogil=True, cache=True)(_walk)
+    try:
+        return numba.njit(nogil=True, cache=True)(_walk)
+    except RuntimeError:  # no writable cache directory (read-only install, no home): compile per process
+        return numba.njit(nogil=True)(_walk)
