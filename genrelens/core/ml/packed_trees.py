@@ -49,6 +49,7 @@ class PackedTrees:
     column: np.ndarray  # (trees,) int64: the first output column each tree adds to
     nodes: np.ndarray  # (nodes,) NODE records
     leaf_values: np.ndarray  # (leaves, width) what a leaf adds: class shares, or one raw score
+    n_features: int
     n_outputs: int
     output: Literal["mean", "softmax", "sigmoid"]
     sigmoid: float = 1.0
@@ -77,12 +78,13 @@ class PackedTrees:
             leaves_before += int(leaf.sum())
         values = np.concatenate(leaf_values).astype(np.float32)
         return cls(roots=offsets[:-1].astype(np.int64), column=np.zeros(len(trees), dtype=np.int64),
-                   nodes=nodes, leaf_values=values, n_outputs=values.shape[1], output="mean")
+                   nodes=nodes, leaf_values=values, n_features=int(forest.n_features_in_),
+                   n_outputs=values.shape[1], output="mean")
 
     @classmethod
     def from_lightgbm(cls, booster: Booster) -> PackedTrees:
-        # From the saved-model text (`model_to_string`): 0.3 s for 3,600 trees, where the JSON of
-        # `dump_model` takes 2 s to write and parse.
+        # From the saved-model text (`model_to_string`): about 0.6 s for 3,600 trees, where the
+        # JSON of `dump_model` takes 2 s to write and parse.
         header, *trees = booster.model_to_string().split("\nend of trees")[0].split("\nTree=")
         settings = dict(line.split("=", 1) for line in header.splitlines() if "=" in line)
         objective = settings["objective"].split()
@@ -99,6 +101,7 @@ class PackedTrees:
             column=np.arange(len(trees), dtype=np.int64) % per_round,
             nodes=packed.nodes(),
             leaf_values=np.array(packed.leaf_values, dtype=np.float64).reshape(-1, 1),
+            n_features=int(settings["max_feature_idx"]) + 1,
             n_outputs=per_round,
             output="softmax" if objective[0] == "multiclass" else "sigmoid",
             sigmoid=float(options.get("sigmoid", 1.0)),
@@ -111,8 +114,9 @@ class PackedTrees:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probabilities per row in X order, columns as the library orders its classes."""
         values = np.asarray(X, dtype=np.float64)
-        if values.ndim != 2:
-            raise ValueError(f"expected rows of features (a 2-D array), got shape {values.shape}")
+        if values.ndim != 2 or values.shape[1] != self.n_features:
+            # The compiled walk does not check its indices: a short row would read past its end.
+            raise ValueError(f"expected rows of {self.n_features} features (a 2-D array), got shape {values.shape}")
         if np.isnan(values).any():
             # Both libraries send a missing value down a branch learnt in fit; we do not keep that.
             raise ValueError("PackedTrees needs complete rows: impute missing values first")

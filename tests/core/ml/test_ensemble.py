@@ -100,7 +100,8 @@ def test_one_track_at_a_time_gets_the_libraries_numbers_and_the_packed_copies_ar
     one_by_one = np.vstack([model.predict_proba(rows[i : i + 1]) for i in range(5)])
     assert np.allclose(one_by_one, model.predict_proba(rows), atol=1e-9)
     many = data.X.to_numpy()[: PACKED_ROWS + 1]  # one past the packed path: the libraries' own
-    assert np.allclose(model.predict_proba(many)[:5], one_by_one, atol=1e-9)
+    # The packed forest keeps its leaves' class shares as float32, as scikit-learn rounds inputs.
+    assert np.allclose(model.predict_proba(many)[:5], one_by_one, rtol=0, atol=1e-6)
     assert set(model._packed_members) == {"forest", "contrasts", "subgenre"}
     # Rebuilt after loading, never saved: the packed copies would double the artifact.
     loaded = pickle.loads(pickle.dumps(model))

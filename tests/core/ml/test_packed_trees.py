@@ -97,15 +97,20 @@ def test_what_cannot_be_reproduced_exactly_is_refused(rows):
         PackedTrees.from_lightgbm(regression.booster_)
 
 
-def test_missing_values_and_a_single_row_vector_are_refused(rows):
+def test_missing_values_and_rows_of_the_wrong_width_are_refused(rows):
     X, y = rows
     packed = PackedTrees.from_forest(ExtraTreesClassifier(n_estimators=3, random_state=0).fit(X, y))
     row = X[:1].copy()
     row[0, 2] = np.nan
     with pytest.raises(ValueError, match="impute"):
         packed.predict_proba(row)
-    with pytest.raises(ValueError, match="2-D"):
-        packed.predict_proba(X[0])
+    with pytest.raises(ValueError, match="5 features"):
+        packed.predict_proba(X[0])  # one row as a vector
+    with pytest.raises(ValueError, match="5 features"):
+        packed.predict_proba(X[:2, :4])  # a column short: the compiled walk would read past the row
+    booster = PackedTrees.from_lightgbm(LGBMClassifier(n_estimators=3, verbose=-1).fit(X, y).booster_)
+    with pytest.raises(ValueError, match="5 features"):
+        booster.predict_proba(X[:2, :4])
 
 
 def test_it_survives_pickling(rows):
