@@ -161,8 +161,8 @@ def _lightgbm(**params: Any) -> LGBMClassifier:
 
 
 def _lightgbm_proba(model: LGBMClassifier, values: np.ndarray) -> np.ndarray:
-    """The booster's probabilities, without the scikit-learn wrapper's per-call checks (1.5 ms
-    of the 1.6 ms one track cost the 24-class member); columns in `model.classes_` order."""
+    """The booster's probabilities for a batch (few rows go through `PackedTrees`), without the
+    scikit-learn wrapper's per-call checks; columns in `model.classes_` order."""
     proba = np.asarray(model.booster_.predict(values, num_threads=1))
     return proba if proba.ndim == 2 else np.column_stack([1 - proba, proba])  # binary: P(class 1) only
 
