@@ -1,7 +1,10 @@
 """Writes to the catalog. Keyword-only, typed, atomic functions named `<entity>_<action>`.
 
-Imports are bulk upserts keyed on each entity's stable `key`: rows already stored with the same
-values are left alone, so re-importing a file changes nothing and creates no duplicates.
+Imports are bulk upserts keyed on each entity's stable `key`. A row already stored is only
+completed (an empty field filled), never overwritten: two datasets that list the same track with a
+different popularity or album spelling would otherwise rewrite it on every import, one after the
+other. So re-importing any file, after any other, changes nothing and creates no duplicates; each
+dataset's own features and labels are kept apart (per source, per dataset).
 """
 
 from __future__ import annotations
@@ -62,8 +65,11 @@ class ImportResult:
             "tracks_created": self.tracks_created,
             "tracks_updated": self.tracks_updated,
             "labels_created": self.labels_created,
+            "features_created": self.features_created,
             "rows_rejected": self.rows_rejected,
             "rejected": self.rejected,
+            "notes": self.notes,
+            "genre_counts": self.genre_counts,
             "seconds": round(self.seconds, 3),
         }
 
@@ -85,25 +91,30 @@ def _existing(model: type[M], keys: Sequence[str], fields: Sequence[str]) -> dic
     return found
 
 
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
 def _upsert(model: type[M], rows: dict[str, dict[str, Any]]) -> tuple[dict[str, int], int, int]:
-    """Insert missing keys, update keys whose values changed; return (key -> id, created, updated)."""
+    """Insert missing keys, fill the empty fields of stored ones; return (key -> id, created, completed)."""
     if not rows:
         return {}, 0, 0
     fields = list(next(iter(rows.values())))
     existing = _existing(model, list(rows), fields)
     new = [model(key=key, **values) for key, values in rows.items() if key not in existing]
-    changed = []
+    completed = []
     for key, values in rows.items():
         old = existing.get(key)
-        if old is not None and any(old[f] != v for f, v in values.items()):
-            changed.append(model(id=old["id"], key=key, **values))
+        if old is not None and any(_blank(old[f]) and not _blank(v) for f, v in values.items()):
+            merged = {f: v if _blank(old[f]) else old[f] for f, v in values.items()}
+            completed.append(model(id=old["id"], key=key, **merged))
     model.objects.bulk_create(new, batch_size=BATCH)  # type: ignore[attr-defined]
-    if changed:
-        model.objects.bulk_update(changed, fields, batch_size=BATCH)  # type: ignore[attr-defined]
+    if completed:
+        model.objects.bulk_update(completed, fields, batch_size=BATCH)  # type: ignore[attr-defined]
     ids = {key: row["id"] for key, row in existing.items()}
     if new:
         ids.update({k: v["id"] for k, v in _existing(model, [o.key for o in new], []).items()})  # type: ignore[attr-defined]
-    return ids, len(new), len(changed)
+    return ids, len(new), len(completed)
 
 
 def _insert_missing(model: type[M], objects: Iterable[M]) -> int:
@@ -286,8 +297,10 @@ def _store(rows: _Rows, *, dataset: Dataset, result: ImportResult, store_feature
     )
     if not store_features:
         return
+    # duration alone is no audio feature (the track row has it): a file without features stores none
     result.features_created = features_upsert(
-        rows={track_ids[k]: v for k, v in rows.features.items() if any(x is not None for x in v.values())},
+        rows={track_ids[k]: v for k, v in rows.features.items()
+              if any(x is not None for name, x in v.items() if name != "duration_ms")},
         source=dataset.feature_source,
         source_version=dataset.sha256[:12],
     )

@@ -1,22 +1,26 @@
 """Read public datasets of Spotify-style audio features into one canonical frame.
 
 Every supported layout (the TidyTuesday 2020-01-21 file and its processed variant, the 114-genre
-"Spotify tracks" dataset, an Exportify playlist export, the blog's own DataFrame) is detected by its
-header, validated row by row with messages that name the file, line and column, and mapped to the
-canonical frame: one row per (track, genre label), the shape the blog's analysis code used.
+"Spotify tracks" dataset, Exportify playlist exports of 2015-2026, Kaggle's `genres_v2`, raw
+audio-features dumps, the blog's own DataFrame) is detected by its header, validated row by row
+with messages that name the file, line and column, and mapped to the canonical frame: one row per
+(track, genre label), the shape the blog's analysis code used. How a file is wrapped (compression,
+encoding, separator, workbook) is `rawfile`'s business.
 
 Validation is vectorised (pandas), so a 30k-row file is checked in well under a second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from genrelens.core.dataset import exportify
+from genrelens.core.dataset.rawfile import RawTable, clean_label, ensure_file, read_table
 from genrelens.core.errors import ImportFailed
 from genrelens.core.files import file_sha256
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES, UNIT_FEATURES
@@ -71,9 +75,18 @@ class ParsedDataset:
 class FormatSpec:
     name: str
     detect: Callable[[set[str]], bool]
-    required: frozenset[str]
-    to_canonical: Callable[[pd.DataFrame], pd.DataFrame]
+    #: column groups the file must have, one column of each group (alternative spellings)
+    required: tuple[tuple[str, ...], ...]
+    #: takes the raw frame and the file's own header (before `rename` applied)
+    to_canonical: Callable[[pd.DataFrame, set[str]], pd.DataFrame]
     description: str
+    #: older or translated labels -> the ones `to_canonical` reads
+    rename: Callable[[pd.Index], Mapping[str, str]] = lambda columns: {}
+    #: what to do when a required column is missing, when there is a known reason
+    missing_hint: str = ""
+
+    def missing(self, header: set[str]) -> list[str]:
+        return [" or ".join(group) for group in self.required if not set(group) & header]
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,7 +94,7 @@ class FormatSpec:
 # a frame with (a subset of) the canonical columns; `_finish` fills the rest.
 
 
-def _tidytuesday(raw: pd.DataFrame) -> pd.DataFrame:
+def _tidytuesday(raw: pd.DataFrame, original: set[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     for col in ("track_id", "track_name", "track_artist", "track_album_id", "track_album_name",
                 "playlist_id", "playlist_name", "playlist_genre", "playlist_subgenre"):
@@ -105,7 +118,7 @@ def _tidytuesday(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _spotify_tracks(raw: pd.DataFrame) -> pd.DataFrame:
+def _spotify_tracks(raw: pd.DataFrame, original: set[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     out["track_id"] = raw["track_id"]
     out["track_name"] = raw["track_name"]
@@ -121,49 +134,23 @@ def _spotify_tracks(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_EXPORTIFY_FEATURES = {
-    "Danceability": "danceability",
-    "Energy": "energy",
-    "Key": "key",
-    "Loudness": "loudness",
-    "Mode": "mode",
-    "Speechiness": "speechiness",
-    "Acousticness": "acousticness",
-    "Instrumentalness": "instrumentalness",
-    "Liveness": "liveness",
-    "Valence": "valence",
-    "Tempo": "tempo",
-    "Time Signature": "time_signature",
-}
-
-
-def _exportify(raw: pd.DataFrame) -> pd.DataFrame:
+def _audio_features(raw: pd.DataFrame, original: set[str]) -> pd.DataFrame:
+    """Web API audio-features records (id, uri, the 13 features), and Kaggle's genres_v2 built from them."""
     out = pd.DataFrame(index=raw.index)
-    if "Track URI" in raw:
-        out["track_id"] = raw["Track URI"].fillna("").str.rsplit(":", n=1).str[-1]
-    else:
-        out["track_id"] = raw["Track ID"]
-    out["track_name"] = raw["Track Name"]
-    artists = raw["Artist Name(s)"].fillna("")
-    out["artists"] = artists.str.replace(r"\s*,\s*", ";", regex=True)
-    out["track_artist"] = artists
-    out["track_album_name"] = raw.get("Album Name")
-    if "Album URI" in raw:
-        out["track_album_id"] = raw["Album URI"].fillna("").str.rsplit(":", n=1).str[-1]
-    if "Album Release Date" in raw:
-        out["release_date"] = raw["Album Release Date"]
-        out["release_year"] = raw["Album Release Date"].fillna("").str.slice(0, 4)
-    out["track_popularity"] = raw.get("Popularity")
-    duration_col = next((c for c in ("Track Duration (ms)", "Duration (ms)") if c in raw), None)
-    if duration_col:
-        out["duration_ms"] = raw[duration_col]
-    for source, name in _EXPORTIFY_FEATURES.items():
-        if source in raw:
-            out[name] = raw[source]
+    ids = raw["id"] if "id" in raw else raw["uri"].str.rsplit(":", n=1).str[-1]
+    out["track_id"] = ids
+    if "song_name" in raw:
+        out["track_name"] = raw["song_name"]
+    if "genre" in raw:
+        out["playlist_genre"] = raw["genre"]
+        out["playlist_subgenre"] = raw["genre"]
+    for name in FEATURE_NAMES:
+        if name in raw:
+            out[name] = raw[name]
     return out
 
 
-def _blog(raw: pd.DataFrame) -> pd.DataFrame:
+def _blog(raw: pd.DataFrame, original: set[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     for col in ("track_id", "track_name", "track_popularity", "playlist_id", "playlist_name",
                 "playlist_genre", "playlist_subgenre", "track_album_id", "track_album_name"):
@@ -183,13 +170,18 @@ def _has(*cols: str) -> Callable[[set[str]], bool]:
     return lambda header: set(cols) <= header
 
 
+def _is_feature_dump(header: set[str]) -> bool:
+    # what pd.DataFrame(sp.audio_features(ids)) writes: the API's fields, "type" and the links included
+    return bool({"id", "uri"} & header) and len(set(FEATURE_NAMES) & header) >= 10 and "track_name" not in header
+
+
 FORMATS: dict[str, FormatSpec] = {
     spec.name: spec
     for spec in (
         FormatSpec(
             "tidytuesday",
             lambda h: h >= _TIDY_CORE and ("duration_ms" in h or "duration_min" in h),
-            frozenset(_TIDY_CORE),
+            tuple((c,) for c in sorted(_TIDY_CORE)),
             _tidytuesday,
             "TidyTuesday 2020-01-21 spotify_songs.csv: raw (23 columns) or processed "
             "(release_year, duration_min)",
@@ -197,21 +189,38 @@ FORMATS: dict[str, FormatSpec] = {
         FormatSpec(
             "spotify-tracks",
             _has("track_id", "artists", "track_name", "track_genre"),
-            frozenset({"track_id", "artists", "track_name", "track_genre"}),
+            (("track_id",), ("artists",), ("track_name",), ("track_genre",)),
             _spotify_tracks,
             "the 114-genre Spotify tracks dataset (artists separated by ';', one genre per row)",
         ),
         FormatSpec(
             "exportify",
-            lambda h: "Track Name" in h and "Artist Name(s)" in h and bool({"Track URI", "Track ID"} & h),
-            frozenset({"Track Name", "Artist Name(s)"}),
-            _exportify,
-            "an Exportify playlist CSV (features when present)",
+            # without a track id too, so that such a file gets its own message, not "no known format"
+            _has("Track Name", "Artist Name(s)"),
+            exportify.REQUIRED,
+            exportify.to_canonical,
+            "an Exportify playlist CSV of 2015-2026, any language (features when present)",
+            rename=exportify.canonical_header,
+            missing_hint=exportify.MISSING_ID_HINT,
+        ),
+        FormatSpec(
+            "genres-v2",
+            lambda h: {"genre", "song_name"} <= h and _is_feature_dump(h),
+            (("id",), ("genre",)),
+            _audio_features,
+            "Kaggle's genres_v2.csv (audio-features records with a genre and song_name)",
+        ),
+        FormatSpec(
+            "audio-features",
+            _is_feature_dump,
+            (("id", "uri"),),
+            _audio_features,
+            "raw audio-features records as the Web API returned them (CSV or JSON): an id and the features",
         ),
         FormatSpec(
             "blog",
             _has("track_id", "playlist_id", "playlist_genre", "playlist_subgenre"),
-            frozenset({"track_id", "playlist_genre", "playlist_subgenre"}),
+            (("track_id",), ("playlist_genre",), ("playlist_subgenre",)),
             _blog,
             "the blog's merged DataFrame (CSV or pickle)",
         ),
@@ -223,9 +232,8 @@ FORMATS: dict[str, FormatSpec] = {
 # Reading
 
 
-
-def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
-    """The file as a frame of strings (so wrong types can be reported), and whether it has CSV lines."""
+def _read_raw(path: Path) -> RawTable:
+    """The file as a frame of strings (so wrong types can be reported), with where each row is."""
     suffix = path.suffix.lower()
     if suffix in {".pkl", ".pickle"}:
         # Pickles can run code when loaded: only import pickles you made yourself (the blog's own).
@@ -236,39 +244,24 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
         if not isinstance(obj, pd.DataFrame):
             raise ImportFailed(f"{path}: the pickle holds a {type(obj).__name__}, not a DataFrame")
         frame = obj.reset_index(drop=True)
-        return frame.astype("string"), False
-    sep = "\t" if suffix == ".tsv" else ","
-    try:
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                            encoding="utf-8-sig")
-    except pd.errors.EmptyDataError as exc:
-        raise ImportFailed(f"{path}: the file is empty") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"{path}: not a readable CSV file ({exc})") from exc
-    if frame.columns.size == 0:
-        raise ImportFailed(f"{path}: the file is empty")
-    return frame.astype("string"), True
+        return RawTable.numbered(frame.astype("string"), unit="row", first=1)
+    return read_table(path)
+
+
+def _renamed(spec: FormatSpec, header: set[str]) -> set[str]:
+    renames = spec.rename(pd.Index(sorted(header)))
+    return {renames.get(c, c) for c in header}
 
 
 def detect_format(header: set[str]) -> str | None:
     # Order matters: the blog's frame is a subset of TidyTuesday's header, so TidyTuesday goes first.
     for spec in FORMATS.values():
-        if spec.detect(header):
+        if spec.detect(_renamed(spec, header)):
             return spec.name
     return None
 
 
-def read_dataset(path: str | Path, fmt: str = "auto") -> ParsedDataset:
-    """Read, detect, validate and map a dataset file. Raises ImportFailed for a file it cannot use.
-
-    Rows with bad values are not dropped silently: they are listed in `rejected` and left out of
-    `frame`; the caller decides whether any rejection fails the import.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ImportFailed(f"{path}: no such file")
-    raw, is_csv = _read_raw(path)
-    header = {str(c) for c in raw.columns}
+def _choose_format(fmt: str, header: set[str], path: Path) -> FormatSpec:
     if fmt == "auto":
         detected = detect_format(header)
         if detected is None:
@@ -280,15 +273,33 @@ def read_dataset(path: str | Path, fmt: str = "auto") -> ParsedDataset:
     if fmt not in FORMATS:
         raise ImportFailed(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
     spec = FORMATS[fmt]
-    missing = sorted(spec.required - header)
+    missing = spec.missing(_renamed(spec, header))
     if missing:
-        raise ImportFailed(f"{path}: missing required column(s) for format {fmt}: {', '.join(missing)}")
+        hint = f". {spec.missing_hint}" if spec.missing_hint else ""
+        raise ImportFailed(f"{path}: missing required column(s) for format {fmt}: {', '.join(missing)}{hint}")
+    return spec
+
+
+def read_dataset(path: str | Path, fmt: str = "auto") -> ParsedDataset:
+    """Read, detect, validate and map a dataset file. Raises ImportFailed for a file it cannot use.
+
+    Rows with bad values are not dropped silently: they are listed in `rejected` and left out of
+    `frame`; the caller decides whether any rejection fails the import.
+    """
+    path = Path(path)
+    ensure_file(path)
+    table = _read_raw(path)
+    raw = table.frame
+    raw.columns = pd.Index([clean_label(str(c)) for c in raw.columns])
+    header = set(raw.columns)
+    spec = _choose_format(fmt, header, path)
     if raw.empty:
         raise ImportFailed(f"{path}: the file has a header but no rows")
-    mapped = spec.to_canonical(raw)
-    frame, rejected, notes = _validate(mapped, raw, path, first_line=2 if is_csv else 0)
-    return ParsedDataset(frame=frame, format=fmt, rows_read=len(raw), rejected=rejected,
-                         sha256=file_sha256(path), path=path, notes=notes)
+    raw = raw.rename(columns=dict(spec.rename(raw.columns)))
+    mapped = spec.to_canonical(raw, header)
+    frame, rejected, notes = _validate(mapped, raw, path, table)
+    return ParsedDataset(frame=frame, format=spec.name, rows_read=len(raw), rejected=rejected,
+                         sha256=file_sha256(path), path=path, notes=[*table.notes, *notes])
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,7 +318,7 @@ _RANGES: dict[str, tuple[float, float]] = {
 
 
 def _validate(
-    mapped: pd.DataFrame, raw: pd.DataFrame, path: Path, *, first_line: int
+    mapped: pd.DataFrame, raw: pd.DataFrame, path: Path, table: RawTable
 ) -> tuple[pd.DataFrame, list[Rejected], list[str]]:
     reasons = pd.Series("", index=mapped.index, dtype=object)
     notes: list[str] = []
@@ -326,6 +337,10 @@ def _validate(
         values = mapped[col] if col in mapped else pd.Series("", index=mapped.index)
         frame[col] = values.astype("string").fillna("").str.strip().astype(object)
 
+    if table.broken:
+        why = pd.Series(table.broken, dtype=object).reindex(range(len(mapped)), fill_value="")
+        why.index = mapped.index
+        flag(why != "", why)
     flag(frame["track_id"] == "", "column track_id: empty")
     if "playlist_genre" in mapped:
         flag(frame["playlist_genre"] == "", "column playlist_genre: empty")
@@ -340,6 +355,8 @@ def _validate(
         values = pd.to_numeric(mapped[col], errors="coerce").astype(float)
         not_number = values.isna() & text.notna() & (text.str.strip() != "")
         flag(not_number, f"column {shown}: not a number (" + text.fillna("").str.slice(0, 30) + ")")
+        if col == "release_year":
+            values = _unknown_year(values, notes)
         frame[col] = values
         _flag_ranges(frame, col, shown, text, flag)
 
@@ -350,14 +367,44 @@ def _validate(
         notes.append(f"{int(zero_tempo.sum())} row(s) with tempo 0 (Spotify's 'no tempo found') "
                      "stored as unknown")
 
-    bad_rows = (reasons != "").to_numpy()
+    skipped = _skipped(mapped, notes)
+    bad_rows = ((reasons != "") & ~skipped).to_numpy()
     rejected = [
-        Rejected(line=int(pos) + first_line, reason=f"{path.name}: line {int(pos) + first_line}: {text}")
+        Rejected(line=int(table.lines[pos]), reason=f"{path.name}: {table.unit} {int(table.lines[pos])}: {text}")
         for pos, text in zip(np.flatnonzero(bad_rows), reasons[bad_rows], strict=True)
     ]
-    good = frame.loc[~bad_rows, list(CANONICAL_COLUMNS)].reset_index(drop=True)
+    good = frame.loc[~bad_rows & ~skipped.to_numpy(), list(CANONICAL_COLUMNS)].reset_index(drop=True)
     good["release_year"] = good["release_year"].round()
+    notes += _feature_notes(mapped, good)
     return good, rejected, notes
+
+
+def _unknown_year(values: pd.Series, notes: list[str]) -> pd.Series:
+    zero = values == 0
+    if zero.any():
+        # Spotify gives "0000" as the release date of some old tracks it has no date for
+        notes.append(f"{int(zero.sum())} row(s) with release year 0000 (Spotify's 'unknown') stored without a year")
+        values = values.where(~zero)
+    return values
+
+
+def _skipped(mapped: pd.DataFrame, notes: list[str]) -> pd.Series:
+    """Rows the format says are no tracks (an Exportify export's unavailable ones): left out and counted."""
+    if "_skip" not in mapped:
+        return pd.Series(False, index=mapped.index)
+    reasons = mapped["_skip"]
+    notes += [f"{count} {reason} skipped" for reason, count in reasons[reasons != ""].value_counts().items()]
+    return reasons != ""
+
+
+def _feature_notes(mapped: pd.DataFrame, good: pd.DataFrame) -> list[str]:
+    """Say so when a file brings no audio features: its rows will be tracks without them."""
+    columns = [c for c in FEATURE_NAMES if c != "duration_ms" and c in mapped]
+    if not columns:
+        return ["the file has no audio-feature columns: tracks and labels only, no features stored"]
+    if len(good) and good[columns].isna().all().all():
+        return [f"the file's audio-feature columns ({', '.join(columns)}) are all empty: no features stored"]
+    return []
 
 
 Flagger = Callable[[pd.Series, "pd.Series | str"], None]
