@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import http.server
 import json
@@ -13,12 +14,29 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from genrelens.catalog.models import AudioFeatures, Dataset, GenreLabel, Playlist, PlaylistTrack, Track
+from genrelens.catalog.models import (
+    Album,
+    Artist,
+    AudioFeatures,
+    Dataset,
+    GenreLabel,
+    Playlist,
+    PlaylistTrack,
+    Track,
+)
 from tests.factories import (
+    PAVEL_2025,
     SHARED_SONGS,
+    WATSONBOX_2018,
+    WATSONBOX_2022,
+    FakeTrack,
     blog_frame,
     exportify_file,
+    exportify_layout_file,
+    fake_tracks,
     spotify_tracks_file,
     tidy_raw_file,
     tidy_raw_row,
@@ -188,3 +206,94 @@ def test_it_imports_the_full_shared_dataset() -> None:
     assert GenreLabel.objects.count() == 15172
     assert set(GenreLabel.objects.values_list("genre", flat=True).distinct()) == {
         "edm", "latin", "pop", "r&b", "rap", "rock"}
+
+
+# --------------------------------------------------------------------------------------------
+# Files as people have them (layout details in tests/core/dataset/test_formats.py)
+
+
+def test_json_prints_the_error_object_when_an_import_fails(tmp_path: Path) -> None:
+    out = StringIO()
+    with pytest.raises(CommandError, match="is a directory"):
+        call_command("import", str(tmp_path), "--json", stdout=out, stderr=StringIO())
+    assert json.loads(out.getvalue()) == {"error": f"{tmp_path}: is a directory; give the path of one dataset "
+                                                   "file in it", "source": str(tmp_path)}
+
+
+def test_json_reports_features_created_and_notes(tmp_path: Path) -> None:
+    path = exportify_layout_file(tmp_path / "liked.csv", PAVEL_2025, fake_tracks(3), artist_join="semicolon")
+    result = run_import(str(path))
+    assert (result["tracks_created"], result["features_created"]) == (3, 3)
+    assert result["notes"] == [] and result["genre_counts"] == {"(none)": 3}
+    tracks = [FakeTrack(id=f"N{i:021d}", name="x", artists=["A"], release_date="0000") for i in range(2)]
+    again = run_import(str(exportify_layout_file(tmp_path / "old.csv", PAVEL_2025, tracks, artist_join="semicolon")))
+    assert again["notes"] == ["2 row(s) with release year 0000 (Spotify's 'unknown') stored without a year"]
+
+
+def test_a_compressed_file_is_named_without_its_compression_suffix(tmp_path: Path) -> None:
+    plain = tidy_raw_file(tmp_path / "tt.csv", n=3)
+    (tmp_path / "tt.csv.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    assert run_import(str(tmp_path / "tt.csv.gz"))["dataset"] == "tt"
+
+
+def test_an_export_without_audio_features_stores_tracks_but_no_feature_rows(tmp_path: Path) -> None:
+    path = exportify_layout_file(tmp_path / "old.csv", WATSONBOX_2018, fake_tracks(4), quote_all=True)
+    result = run_import(str(path))
+    assert (result["tracks_created"], result["features_created"]) == (4, 0)
+    assert AudioFeatures.objects.count() == 0
+    assert set(Track.objects.values_list("duration_ms", flat=True)) == {201_000}
+    assert "the file has no audio-feature columns: tracks and labels only, no features stored" in result["notes"]
+
+
+def test_exportify_artists_with_a_comma_in_their_name_stay_one_artist(tmp_path: Path) -> None:
+    path = exportify_layout_file(tmp_path / "p.csv", WATSONBOX_2022, fake_tracks(4), quote_all=True)
+    run_import(str(path))
+    assert Track.objects.get(key="T" + "0" * 21).artist_names == "Tyler, The Creator;Frank Ocean"
+    assert Artist.objects.filter(name__in=["Tyler", "The Creator", "Earth", "Wind & Fire"]).count() == 0
+    assert Artist.objects.filter(name="Earth, Wind & Fire").count() == 1
+    assert set(Album.objects.values_list("release_year", flat=True)) == {2011}
+
+
+def test_a_cut_off_file_fails_whole_or_keeps_only_its_whole_rows(tmp_path: Path) -> None:
+    path = exportify_layout_file(tmp_path / "cut.csv", PAVEL_2025, fake_tracks(3), artist_join="semicolon")
+    text = path.read_text()
+    path.write_text(text[: text.rindex("99.979") + 3])
+    with pytest.raises(CommandError, match=r"cut.csv: line 4: 23 of the header's 24 fields: the row is cut short"):
+        run_import(str(path))
+    assert catalog_counts() == (0, 0, 0, 0, 0, 0)
+    result = run_import(str(path), "--skip-invalid")
+    assert (result["tracks_created"], result["rows_rejected"]) == (2, 1)
+    assert set(AudioFeatures.objects.values_list("tempo", flat=True)) == {99.979}
+
+
+def _catalog_updates(queries: list[dict[str, str]]) -> list[str]:
+    return [q["sql"] for q in queries
+            if q["sql"].startswith("UPDATE") and any(t in q["sql"] for t in (
+                '"catalog_track"', '"catalog_album"', '"catalog_artist"', '"catalog_playlist"',
+                '"catalog_audiofeatures"'))]
+
+
+def test_importing_a_then_b_then_a_again_rewrites_no_shared_track(tmp_path: Path) -> None:
+    shared = fake_tracks(4)
+    path_a = exportify_layout_file(tmp_path / "a.csv", PAVEL_2025, shared, artist_join="semicolon")
+    for t in shared:  # the same tracks in another snapshot: other popularity, album spelling, features
+        t.popularity, t.album, t.features = 77, t.album.upper(), {**t.features, "energy": 0.5}
+    path_b = exportify_layout_file(tmp_path / "b.csv", WATSONBOX_2022, shared, quote_all=True)
+    run_import(str(path_a))
+    run_import(str(path_b))
+    before = list(Track.objects.order_by("key").values())
+    with CaptureQueriesContext(connection) as queries:
+        again = run_import(str(path_a))
+    assert (again["tracks_created"], again["tracks_updated"], again["features_created"]) == (0, 0, 0)
+    assert _catalog_updates(queries.captured_queries) == []
+    assert list(Track.objects.order_by("key").values()) == before
+    assert AudioFeatures.objects.filter(source="dataset:b", energy=0.5).count() == 4
+
+
+def test_an_html_page_from_a_url_is_refused_and_not_kept_in_the_cache(tmp_path: Path, file_server: str,
+                                                                      settings) -> None:
+    settings.GENRELENS_DOWNLOAD_DIR = tmp_path / "cache"
+    (tmp_path / "blob.csv").write_text("<!DOCTYPE html>\n<html><head><title>songs.csv</title></head></html>\n")
+    with pytest.raises(CommandError, match="an HTML page, not a dataset"):
+        run_import(f"{file_server}/blob.csv")
+    assert list((tmp_path / "cache").iterdir()) == []

@@ -41,10 +41,11 @@ MISSING_ID_HINT = ("Exportify's exports of 4-10 September 2024 had no track id c
                    "again (any other Exportify version writes one)")
 
 # watsonbox joins artists with ", " and escapes a comma inside a name; pavelkomarov joins with ","
-# and no space (so ", " is inside a name), and with ";" since July 2025.
+# and no space (so ", " is inside a name, as is a thousands comma: "10,000 Maniacs"), and with ";"
+# since July 2025.
 _SPLITTERS = {
     "escaped": re.compile(r"(?<!\\), "),
-    "comma": re.compile(r",(?!\s)"),
+    "comma": re.compile(r",(?!\s|(?<=\d,)\d{3}\b)"),
     "semicolon": re.compile(r";"),
 }
 _FALLBACKS = (_SPLITTERS["comma"], _SPLITTERS["escaped"], re.compile(r","))
@@ -61,15 +62,17 @@ def _header_table() -> dict[str, dict[str, str]]:
     return {"layouts": data["layouts"], "translated": translated}
 
 
+@cache
 def aliases() -> Mapping[str, str]:
     """Every older or translated label -> today's English label."""
     table = _header_table()
     return {**table["layouts"], **table["translated"]}
 
 
-def translated_labels() -> set[str]:
+@cache
+def translated_labels() -> frozenset[str]:
     """Labels of watsonbox's translated exports (2024-)."""
-    return set(_header_table()["translated"])
+    return frozenset(_header_table()["translated"])
 
 
 def canonical_header(columns: pd.Index) -> dict[str, str]:
