@@ -197,23 +197,18 @@ def _separator(header_line: str, name: str) -> str:
 
 def _read_delimited(text: str, path: Path, name: str, notes: list[str]) -> RawTable:
     sep = _separator(text.lstrip("\r\n").split("\n", 1)[0], name)
-    header, records, starts = _records(text, sep, path)
-    width = len(header)
-    broken = {i: _misfit(len(r), width) for i, r in enumerate(records) if len(r) < width or any(r[width:])}
-    if records and not text.endswith(("\n", "\r")) and _ends_inside_quotes(text, starts[-1], sep):
-        broken[len(records) - 1] = "the file ends inside a quoted value: the row is cut off (was the file truncated?)"
-    # short rows are padded only to build the frame (they are reported, not read); trailing empty
-    # fields beyond the header are dropped, since spreadsheets write them
-    rows = [r if len(r) == width else (r + [""] * (width - len(r)))[:width] for r in records]
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
-    frame = frame.mask(frame == "").astype("string")
+    parsed = _Records.parse(text, sep, path)
+    if len(parsed.rows) and not text.endswith(("\n", "\r")) and _ends_inside_quotes(text, parsed.starts[-1], sep):
+        parsed.broken[len(parsed.rows) - 1] = ("the file ends inside a quoted value: the row is cut off "
+                                               "(was the file truncated?)")
+    frame = pd.DataFrame(parsed.rows, columns=parsed.header).astype("string")
     if sep == ";":
         notes.append("semicolon-separated: read as such")
         if _decimal_commas(frame):
             notes.append("numbers with decimal commas (0,5): read as decimals")
     elif sep == "\t" and not name.lower().endswith(".tsv"):
         notes.append("tab-separated: read as such")
-    return RawTable(frame=frame, lines=np.asarray(starts, dtype=np.int64), broken=broken, notes=notes)
+    return RawTable(frame=frame, lines=parsed.starts, broken=parsed.broken, notes=notes)
 
 
 def _misfit(found: int, width: int) -> str:
@@ -233,28 +228,59 @@ def _ends_inside_quotes(text: str, last_start: int, sep: str) -> bool:
     return False
 
 
-def _records(text: str, sep: str, path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    """The header and the non-blank records, with the line each record starts on."""
-    # lenient, like pandas: a quote inside an unquoted value is kept as text
+@dataclass(slots=True)
+class _Records:
+    """The header and the non-blank records, each as wide as the header, with the line it starts on."""
+
+    header: list[str]
+    rows: np.ndarray  # 2-D, object: str, or None for an empty field
+    starts: np.ndarray
+    broken: dict[int, str]
+
+    @classmethod
+    def parse(cls, text: str, sep: str, path: Path) -> _Records:
+        # lenient, like pandas: a quote inside an unquoted value is kept as text
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        try:
+            records = [r for r in reader if r and any(r)]
+        except csv.Error as exc:
+            raise ImportFailed(f"{path}: line {reader.line_num}: not readable as CSV ({exc})") from exc
+        if not records:
+            raise ImportFailed(f"{path}: the file is empty")
+        header, body = [clean_label(c) for c in records[0]], records[1:]
+        broken = _fit(body, len(header))
+        rows = np.empty((len(body), len(header)), dtype=object)
+        if body:
+            rows[:] = body
+            rows[rows == ""] = None
+        return cls(header=header, rows=rows, starts=_start_lines(text, sep, len(body)), broken=broken)
+
+
+def _fit(body: list[list[str]], width: int) -> dict[int, str]:
+    """Make every record `width` fields wide; return the ones that were not, and why."""
+    broken: dict[int, str] = {}
+    for i in np.flatnonzero(np.fromiter(map(len, body), dtype=np.int64, count=len(body)) != width):
+        record = body[i]
+        if len(record) < width or any(record[width:]):
+            broken[int(i)] = _misfit(len(record), width)
+        # a short row is padded only to build the frame (it is reported, not read); empty fields
+        # beyond the header are dropped, since spreadsheets write them
+        body[i] = (record + [""] * (width - len(record)))[:width]
+    return broken
+
+
+def _start_lines(text: str, sep: str, count: int) -> np.ndarray:
+    """The line each data record starts on. One record a line is the rule; else the records are walked."""
+    physical = text.count("\n") + (not text.endswith("\n"))
+    if physical == count + 1:
+        return np.arange(2, count + 2)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    records: list[list[str]] = []
-    starts: list[int] = []
-    header: list[str] | None = None
-    line = 1
-    try:
-        for record in reader:
-            if record and any(record):
-                if header is None:
-                    header = record
-                else:
-                    records.append(record)
-                    starts.append(line)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ImportFailed(f"{path}: line {line}: not readable as CSV ({exc})") from exc
-    if header is None:
-        raise ImportFailed(f"{path}: the file is empty")
-    return [clean_label(c) for c in header], records, starts
+    starts, line = [], 1
+    for record in reader:
+        if record and any(record):
+            starts.append(line)
+        line = reader.line_num + 1
+    return np.asarray(starts[1:], dtype=np.int64)
 
 
 def clean_label(label: str) -> str:

@@ -250,3 +250,16 @@ def test_a_zip_of_several_playlists_is_refused_with_what_to_do(tmp_path: Path) -
         archive.writestr("road_trip.csv", "y")
     with pytest.raises(ImportFailed, match=r"holds 2 files \(liked.csv, road_trip.csv\); import one at a time"):
         read_dataset(tmp_path / "spotify_playlists.zip")
+
+
+def test_rejected_rows_are_named_by_the_line_they_start_on_past_blank_lines_and_multiline_names(
+        tmp_path: Path) -> None:
+    rows = [tidy_raw_row(i) for i in range(3)]
+    rows[0]["track_name"] = "Two\nlines"
+    rows[2]["energy"] = 1.5
+    path = write_csv(tmp_path / "songs.csv", rows, TIDY_RAW_COLUMNS)
+    text = path.read_text()
+    path.write_text(text.replace("\n", "\n\n", 1))  # a blank line after the header
+    parsed = read_dataset(path)
+    assert parsed.frame["track_name"][0] == "Two\nlines"
+    assert [r.line for r in parsed.rejected] == [6]  # header 1, blank 2, rows at 3 (two lines), 5, 6
