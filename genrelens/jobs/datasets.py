@@ -11,6 +11,7 @@ from genrelens.catalog.local import LABEL_DATASETS, LOCAL_SOURCE
 from genrelens.catalog.models import Dataset
 from genrelens.catalog.selectors import dataset_get, labelled_frame
 from genrelens.core.dataset.formats import read_dataset
+from genrelens.core.dataset.rawfile import dataset_stem
 from genrelens.core.errors import NotFound
 
 
@@ -25,7 +26,7 @@ def resolve_dataset(ref: str | None) -> ResolvedDataset:
     """A file path is read directly; otherwise a catalog dataset by name (default: the latest import)."""
     if ref and Path(ref).is_file():
         parsed = read_dataset(ref)
-        return ResolvedDataset(parsed.frame, Path(ref).stem, parsed.sha256)
+        return ResolvedDataset(parsed.frame, dataset_stem(Path(ref)), parsed.sha256)
     if ref:
         dataset = dataset_get(name=ref)
     else:

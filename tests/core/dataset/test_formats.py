@@ -263,3 +263,12 @@ def test_rejected_rows_are_named_by_the_line_they_start_on_past_blank_lines_and_
     parsed = read_dataset(path)
     assert parsed.frame["track_name"][0] == "Two\nlines"
     assert [r.line for r in parsed.rejected] == [6]  # header 1, blank 2, rows at 3 (two lines), 5, 6
+
+
+def test_excels_unicode_text_utf16_tab_separated_is_read(tmp_path: Path) -> None:
+    frame = pd.DataFrame([tidy_raw_row(i, track_name=f"Škoda {i}") for i in range(2)], columns=TIDY_RAW_COLUMNS)
+    path = tmp_path / "songs.txt"
+    path.write_bytes(frame.to_csv(sep="\t", index=False).encode("utf-16"))
+    parsed = read_dataset(path)
+    assert list(parsed.frame["track_name"]) == ["Škoda 0", "Škoda 1"] and parsed.rejected == []
+    assert "read as UTF-16 text" in parsed.notes and "tab-separated: read as such" in parsed.notes
