@@ -78,8 +78,7 @@ def is_html(path: Path) -> bool:
 
 
 def read_table(path: Path) -> RawTable:
-    """The table in `path` (CSV, TSV, JSON or .xlsx, possibly compressed). Raises ImportFailed."""
-    ensure_file(path)
+    """The table in the file `path` (CSV, TSV, JSON or .xlsx, possibly compressed). Raises ImportFailed."""
     data, inner = _unwrap(path)
     if data.startswith(b"PK\x03\x04"):
         return _read_zipped_office(path, data)
