@@ -115,7 +115,9 @@ def _skip_reasons(uri: pd.Series, name: pd.Series, duration: pd.Series | None) -
     if duration is not None:
         gone &= pd.to_numeric(duration, errors="coerce").fillna(0).eq(0)
     reasons[gone] = "unavailable track(s) (empty name, duration 0)"
-    reasons[uri.str.startswith("spotify:local:")] = "local file(s) (a spotify:local: URI has no Spotify id)"
+    # a local file has a spotify:local: URI, and no id at all in the layouts that export bare ids
+    local = uri.str.startswith("spotify:local:") | (uri.eq("") & ~gone)
+    reasons[local] = "local file(s) (no Spotify id)"
     reasons[uri.str.startswith("spotify:episode:")] = "podcast episode(s)"
     return reasons
 

@@ -121,7 +121,14 @@ def test_unavailable_tracks_local_files_and_episodes_are_skipped_and_counted(tmp
     parsed = read_dataset(path)
     assert parsed.rejected == [] and list(parsed.frame["track_id"]) == [tracks[0].id, tracks[1].id]
     assert "1 unavailable track(s) (empty name, duration 0) skipped" in parsed.notes
-    assert any(n.startswith("1 local file(s)") for n in parsed.notes)
+    assert "1 local file(s) (no Spotify id) skipped" in parsed.notes
+
+
+def test_local_files_without_an_id_in_bare_id_layouts_are_skipped(tmp_path: Path) -> None:
+    tracks = [*fake_tracks(2), FakeTrack(id="", name="My demo", artists=["Me"], features={})]
+    parsed = read_dataset(write_layout(tmp_path / "p.csv", "pavelkomarov-2019-spotify-id", tracks))
+    assert parsed.rejected == [] and len(parsed.frame) == 2
+    assert "1 local file(s) (no Spotify id) skipped" in parsed.notes
 
 
 @pytest.mark.parametrize("fmt", ["auto", "exportify"])
