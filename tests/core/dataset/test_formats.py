@@ -279,3 +279,15 @@ def test_excels_unicode_text_utf16_tab_separated_is_read(tmp_path: Path) -> None
     parsed = read_dataset(path)
     assert list(parsed.frame["track_name"]) == ["Škoda 0", "Škoda 1"] and parsed.rejected == []
     assert "read as UTF-16 text" in parsed.notes and "tab-separated: read as such" in parsed.notes
+
+
+def test_empty_fields_past_the_header_are_dropped_but_an_extra_value_is_rejected(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "songs.csv", [tidy_raw_row(i) for i in range(3)], TIDY_RAW_COLUMNS)
+    lines = path.read_text().splitlines()
+    lines[1] += ",,"  # what spreadsheets write past the last column
+    lines[2] += ",oops"
+    path.write_text("\n".join(lines) + "\n")
+    parsed = read_dataset(path)
+    assert list(parsed.frame["track_id"]) == [f"{0:022d}", f"{2:022d}"]
+    assert [r.line for r in parsed.rejected] == [3]
+    assert "24 fields where the header has 23" in parsed.rejected[0].reason
