@@ -39,11 +39,11 @@ import pandas as pd
 from genrelens.core.taste.density import Grid, binned_kde, feature_densities, feature_values, group_codes
 from genrelens.core.taste.errors import TasteInputError
 from genrelens.core.taste.grid import DISCRETE_FEATURES, DISCRETE_VALUES, GRID_POINTS, feature_range, grid_spec
+from genrelens.core.taste.quantiles import PERCENTILES, sorted_percentiles
 from genrelens.core.types import FEATURE_NAMES
 
 #: Bump when the documents' shape or meaning changes, so stored documents can be recomputed.
 DOCUMENT_VERSION = 1
-PERCENTILES = np.arange(101)
 MEASURE = ("overlap (the integral of min(f, g), 0..1): the share of two distributions that coincide; "
            "mean over the features both sides have, plus the genre mix's overlap (1 - total variation)")
 CLOSENESS_MEASURE = ("overlap (the integral of min(f, g), 0..1) between the user's and the genre's "
@@ -91,12 +91,12 @@ def empty_block(feature: str) -> Block:
 
 
 def feature_block(x: np.ndarray, w: np.ndarray | None, feature: str, density: np.ndarray | None,
-                  bandwidth: float) -> Block:
+                  bandwidth: float, *, presorted: bool = False) -> Block:
     """A feature's block from its finite values `x` (weights `w`, None = equal) and its density."""
     if len(x) == 0 or density is None or (w is not None and not w.sum() > 0):
         return empty_block(feature)
     if w is None:
-        percentiles = np.percentile(x, PERCENTILES)
+        percentiles = sorted_percentiles(x if presorted else np.sort(x))
         mean = float(np.mean(x))
     else:  # numpy's weighted percentiles exist for the inverted CDF only
         percentiles = np.percentile(x, PERCENTILES, weights=w, method="inverted_cdf")
@@ -133,9 +133,12 @@ def public_taste(frame: pd.DataFrame, *, genre_column: str = "playlist_genre", d
     for feature in FEATURE_NAMES:
         found = feature_densities(frame, feature, codes, len(labels), None, points=points, with_all=True)
         x = feature_values(frame, feature)
-        for g, rows in enumerate(members):
-            genre_features[g][feature] = _public_block(x[rows], feature, found.density[g], found.bandwidth[g])
-        all_features[feature] = _public_block(x, feature, found.density[-1], found.bandwidth[-1])
+        # sorted once per genre: percentiles are then read off, and all tracks' sort merges these
+        ordered = [_sorted_finite(x[rows]) for rows in [*members, order[bounds[-1]:]]]
+        for g in range(len(labels)):
+            genre_features[g][feature] = _public_block(ordered[g], feature, found.density[g], found.bandwidth[g])
+        everything = np.sort(np.concatenate(ordered))
+        all_features[feature] = _public_block(everything, feature, found.density[-1], found.bandwidth[-1])
     labelled_rows = int(sum(len(rows) for rows in members))
     return {
         "version": DOCUMENT_VERSION,
@@ -153,9 +156,15 @@ def public_taste(frame: pd.DataFrame, *, genre_column: str = "playlist_genre", d
     }
 
 
-def _public_block(x: np.ndarray, feature: str, density: np.ndarray, bandwidth: float) -> Block:
+def _sorted_finite(x: np.ndarray) -> np.ndarray:
     finite = x[np.isfinite(x)]
-    return feature_block(finite, None, feature, density if len(finite) else None, float(bandwidth))
+    finite.sort()
+    return finite
+
+
+def _public_block(ordered: np.ndarray, feature: str, density: np.ndarray, bandwidth: float) -> Block:
+    return feature_block(ordered, None, feature, density if len(ordered) else None, float(bandwidth),
+                         presorted=True)
 
 
 # --------------------------------------------------------------------------------------------

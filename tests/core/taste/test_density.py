@@ -19,7 +19,8 @@ from genrelens.core.taste.grid import (
 from genrelens.core.types import FEATURE_NAMES
 
 #: Agreement with scipy, relative to the density's peak. Linear binning with at least four internal
-#: steps per bandwidth is measured at 2e-4 of the peak; 1e-3 leaves room and still catches a wrong
+#: steps per bandwidth is measured under 1e-4 of the peak here (2e-4 in bench/bench_taste.py); 1e-3
+#: leaves room and still catches a wrong
 #: bandwidth (ddof=0 fails the n=30 sample, n instead of the effective n fails the weighted ones).
 SCIPY_TOLERANCE = 1e-3
 

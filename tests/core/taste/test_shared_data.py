@@ -11,6 +11,7 @@ from scipy import stats
 
 from genrelens.core.taste.documents import compare, public_as_taste, public_taste, user_taste
 from genrelens.core.taste.grid import feature_grid
+from tests.core.taste.test_documents import assert_numpys
 from tests.factories import SHARED_SONGS
 
 pytestmark = pytest.mark.shared_data
@@ -40,7 +41,7 @@ def test_the_shared_files_public_taste(public, songs):
     for feature in ("energy", "loudness", "tempo", "duration_ms"):
         values = rock[feature].dropna().to_numpy()
         block = public["genres"]["rock"]["features"][feature]
-        assert block["percentiles"] == np.percentile(values, np.arange(101)).tolist()
+        assert_numpys(block["percentiles"], np.percentile(values, np.arange(101)))
         grid = feature_grid(feature)
         reference = stats.gaussian_kde(values)(grid)
         reference /= np.trapezoid(reference, grid)
