@@ -269,14 +269,19 @@ def density_on_grid(values: np.ndarray, grid: np.ndarray, *, weights: np.ndarray
 
 
 def group_codes(frame: pd.DataFrame, group: str | None) -> tuple[np.ndarray, list[str]]:
-    """Integer codes 0..k-1 of `group`'s values (sorted labels) and k for rows without one."""
+    """Integer codes 0..k-1 of `group`'s values (sorted text labels, surrounding spaces dropped) and k
+    for rows without one (missing or blank)."""
     if group is None:
         return np.zeros(len(frame), dtype=np.int64), ["all"]
     if group not in frame.columns:
         raise TasteInputError(f"no column {group!r} to group by")
-    codes, labels = pd.factorize(frame[group], sort=True)
-    codes = np.where(codes < 0, len(labels), codes).astype(np.int64)
-    return codes, [str(label) for label in labels]
+    raw_codes, uniques = pd.factorize(frame[group])
+    # clean the few distinct labels, not the million cells
+    cleaned = [str(u).strip() for u in uniques]
+    labels = sorted({c for c in cleaned if c})
+    position = {label: i for i, label in enumerate(labels)}
+    lookup = np.array([position.get(c, len(labels)) for c in cleaned] + [len(labels)], dtype=np.int64)
+    return lookup[raw_codes], labels  # a missing value's code, -1, reads the last entry: no group
 
 
 def feature_values(frame: pd.DataFrame, feature: str) -> np.ndarray:

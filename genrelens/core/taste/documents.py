@@ -22,9 +22,10 @@ the genre mix it is sum(min(p_g, q_g)) over genres, i.e. 1 - total variation dis
 similarity is the mean of the feature overlaps both sides have and the genre-mix overlap, each
 counted once; a user's closeness to a genre is the mean of the feature overlaps.
 
-Known bias: a density from few tracks is smoother (Scott's bandwidth grows as n^-1/5 shrinks), so
-two samples of the same music overlap a little below 1 (about 0.9 to 0.98 at a few hundred tracks);
-the same bias applies to every genre, so the ranking of closeness is unaffected.
+Two samples of the same music overlap a little below 1 (sampling, and a density from few tracks is
+smoother: Scott's bandwidth grows as n shrinks): two disjoint samples of the shared file's rock
+tracks score 0.90 at 100 tracks each, 0.94 at 300, 0.96 at 1,000. Every genre is affected alike,
+so the ranking of closeness is not.
 """
 
 from __future__ import annotations
@@ -123,8 +124,7 @@ def public_taste(frame: pd.DataFrame, *, genre_column: str = "playlist_genre", d
         raise TasteInputError(f"no genre column {genre_column!r} in the dataset")
     if len(frame) == 0:
         raise TasteInputError("the dataset has no rows: there is no public taste to compute")
-    genre = frame[genre_column].astype("string").str.strip()
-    codes, labels = group_codes(pd.DataFrame({"genre": genre.mask(genre == "")}), "genre")
+    codes, labels = group_codes(frame, genre_column)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
     members = [order[bounds[g]:bounds[g + 1]] for g in range(len(labels))]
