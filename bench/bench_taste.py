@@ -166,14 +166,18 @@ def main() -> None:
         f"bandwidth against its grid step, {pair}: {full_difference:.2e}, {full_relative:.2e} of the peak "
         f"(scipy took {full_scipy:.1f} s for that one pair).",
         "",
-        f"Targets: under {TARGET_SECONDS:g} s: {'met' if median < TARGET_SECONDS else 'NOT met'} "
-        f"({median:.2f} s); at least {TARGET_RATIO:g}x faster than scipy: "
-        f"{'met' if ratio >= TARGET_RATIO else 'NOT met'} ({ratio:.0f}x).",
+        verdict(median, ratio),
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    sys.stdout.write("\n".join(lines) + "\n")
+    if args.out is not None:
+        args.out.write_text("\n".join(lines) + "\n")
+
+
+def verdict(seconds: float, ratio: float) -> str:
+    fast = "met" if seconds < TARGET_SECONDS else "NOT met"
+    faster = "met" if ratio >= TARGET_RATIO else "NOT met"
+    return (f"Targets: under {TARGET_SECONDS:g} s: {fast} ({seconds:.2f} s); "
+            f"at least {TARGET_RATIO:g}x faster than scipy: {faster} ({ratio:.0f}x).")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,10 @@ from genrelens.core.taste.grid import GRID_POINTS, feature_grid
 MIN_STEPS_PER_BANDWIDTH = 16
 #: The internal grid refines the output grid by at most this factor.
 MAX_REFINEMENT = 256
+#: At most about this many internal points per group (refinement gives way first, then the
+#: kernel's reach: values further out than that are then left out, an approximation for spreads
+#: thousands of times wider than the grid).
+MAX_INTERNAL_POINTS = 1 << 16
 #: Kernels are cut at this many bandwidths (the Gaussian's tail beyond is below 1e-8 of its peak).
 KERNEL_REACH = 6.0
 
@@ -130,10 +134,8 @@ def binned_kde(x: np.ndarray, w: np.ndarray | None, codes: np.ndarray, groups: i
     weight = stats.weight[rows]
     if not (weight > 0).any():
         return FeatureDensities(np.zeros((len(rows), grid.points)), h, weight)
-    drawn = h[weight > 0]
-    refine = int(np.clip(math.ceil(MIN_STEPS_PER_BANDWIDTH * grid.step / drawn.min()), 1, MAX_REFINEMENT))
+    refine, reach = _internal_grid(h[weight > 0], grid)
     fine = grid.step / refine
-    reach = math.ceil(KERNEL_REACH * drawn.max() / fine)
     counts = _linear_bins(x, w, codes, groups + 1, grid, fine, refine, reach)
     # the whole sample's bins are the sum of its groups' (binning is linear): no second pass
     counts = np.vstack([counts[:groups], counts.sum(axis=0, keepdims=True)]) if with_all else counts[:groups]
@@ -142,6 +144,21 @@ def binned_kde(x: np.ndarray, w: np.ndarray | None, codes: np.ndarray, groups: i
         density = np.where(weight[:, None] > 0, density / weight[:, None], 0.0)
     density = np.maximum(density, 0.0)  # FFT round-off leaves tiny negatives where the density is ~0
     return FeatureDensities(_normalized(density, grid.step) if normalize else density, h, weight)
+
+
+def _internal_grid(bandwidths: np.ndarray, grid: Grid) -> tuple[int, int]:
+    """The refinement (output steps are this many internal steps) and the margin beyond each end
+    (the kernel's reach, in internal steps) for these bandwidths."""
+    refine = int(np.clip(math.ceil(MIN_STEPS_PER_BANDWIDTH * grid.step / bandwidths.min()), 1, MAX_REFINEMENT))
+
+    def reach(refine: int) -> int:
+        return math.ceil(KERNEL_REACH * bandwidths.max() * refine / grid.step)
+
+    # Groups whose bandwidths differ by thousands of times (near-constant data beside a spread-out
+    # sample) would make the grid huge: the narrowest bandwidth then gets fewer internal steps.
+    while refine > 1 and (grid.points - 1) * refine + 2 * reach(refine) > MAX_INTERNAL_POINTS:
+        refine //= 2
+    return refine, min(reach(refine), MAX_INTERNAL_POINTS)
 
 
 def _linear_bins(x: np.ndarray, w: np.ndarray | None, codes: np.ndarray, groups: int, grid: Grid,

@@ -146,7 +146,7 @@ def public_taste(frame: pd.DataFrame, *, genre_column: str = "playlist_genre", d
         "genre_column": genre_column,
         "features": list(FEATURE_NAMES),
         "grid": {feature: grid_spec(feature, points) for feature in FEATURE_NAMES},
-        "method": METHOD,
+        "method": dict(METHOD),
         "genres": {
             label: {"count": len(rows), "share": len(rows) / labelled_rows if labelled_rows else 0.0,
                     "features": genre_features[g]}

@@ -238,3 +238,16 @@ def test_text_columns_are_read_as_numbers():
     text = pd.DataFrame({"g": ["a"] * 50, "energy": [str(v) for v in rng.random(50)]})
     result = grouped_densities(text, features=["energy"], group="g")
     assert _area(result["a"]["energy"], feature_grid("energy")) == pytest.approx(1.0)
+
+
+def test_groups_whose_spreads_differ_enormously_stay_small_and_valid():
+    # near-constant durations beside three tracks of which one lasts 83 days: the internal grid is
+    # capped instead of growing to millions of points
+    durations = np.r_[200_000.0 + rng.normal(0, 3, 1000), [1e3, 5e6, 7.2e9]]
+    frame = pd.DataFrame({"g": ["a"] * 1000 + ["b"] * 3, "duration_ms": durations})
+    result = grouped_densities(frame, features=["duration_ms"], group="g")
+    grid = feature_grid("duration_ms")
+    for densities in result.values():
+        assert np.isfinite(densities["duration_ms"]).all()
+        assert _area(densities["duration_ms"], grid) == pytest.approx(1.0)
+    assert abs(grid[np.argmax(result["a"]["duration_ms"])] - 200_000) <= grid[1] - grid[0]
