@@ -8,6 +8,7 @@ with a real card (accuracy, baselines, confusion matrix) all the same.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -41,8 +42,8 @@ def synthetic_frame(seed: int = 7, n_tracks: int = 3000) -> pd.DataFrame:
 
 
 def parsed(frame: pd.DataFrame) -> ParsedDataset:
-    digest = pd.util.hash_pandas_object(frame, index=False).sum()
-    return ParsedDataset(frame=frame, format="synthetic", rows_read=len(frame), sha256=f"{int(digest) & (2**64 - 1):064x}")
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    return ParsedDataset(frame=frame, format="synthetic", rows_read=len(frame), sha256=digest)
 
 
 def train_model(frame: pd.DataFrame, out_dir: Path) -> Path:
