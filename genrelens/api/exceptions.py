@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
@@ -13,8 +14,16 @@ from rest_framework.views import exception_handler as drf_handler
 from genrelens.core.errors import GenrelensError, NotFound
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "the request body is too large"
+    default_code = "too_large"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, NotFound):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(str(exc))
+    elif isinstance(exc, NotFound):
         exc = exceptions.NotFound(str(exc))
     elif isinstance(exc, GenrelensError):
         exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})

@@ -4,26 +4,28 @@ probabilities from the active model, beats for local tracks)."""
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from typing import Any
 
 import pandas as pd
 from django.conf import settings
 
-from genrelens.catalog.local import local_document
-from genrelens.catalog.models import AudioFeatures, Track
+from genrelens.catalog.local import Owner, local_document, local_track_visible
+from genrelens.catalog.models import AudioFeatures, Track, TrainedModel
+from genrelens.catalog.models_on_disk import trained_model_load
 from genrelens.catalog.selectors import model_get
 from genrelens.core.errors import GenrelensError, NotFound
 from genrelens.core.types import FEATURE_NAMES
 
+log = logging.getLogger(__name__)
+
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> Any:
+def _load(pk: int, path: str, sha256: str) -> Any:
     """Loaded models stay in memory: unpickling on every request would dominate its latency.
-    Artifact paths carry the model id, so a new model never hits an old cache entry."""
-    from genrelens.core.ml.artifacts import load_model
-
-    return load_model(path)
+    The key holds the path and sha256 checked at load, so a changed row is loaded (and checked) anew."""
+    return trained_model_load(record=TrainedModel(pk=pk, version=str(pk), path=path, sha256=sha256))
 
 
 def _rank(source: str) -> int:
@@ -32,9 +34,10 @@ def _rank(source: str) -> int:
     return order.index(kind) if kind in order else len(order)
 
 
-def track_document(*, key: str) -> dict[str, Any]:
+def track_document(*, key: str, viewer: Owner) -> dict[str, Any]:
+    """The track's document; a local track exists only for the owners of its files (and staff)."""
     track = Track.objects.select_related("album").filter(key=key).first()
-    if track is None:
+    if track is None or (track.is_local and not local_track_visible(track=track, viewer=viewer)):
         raise NotFound(f"no track {key!r} in the catalog")
     rows = sorted(AudioFeatures.objects.filter(track=track), key=lambda r: (_rank(r.source), r.source))
     sources = [{"source": r.source, "source_version": r.source_version, "fetched_at": r.fetched_at.isoformat(),
@@ -82,9 +85,11 @@ def _genres(features: dict[str, Any], release_year: int | None) -> dict[str, Any
     row = {n: (math.nan if v is None else v) for n, v in features.items()}
     row["release_year"] = math.nan if release_year is None else release_year
     try:
-        prediction = predict_frame(_load(record.path), pd.DataFrame([row])).iloc[0]
-    except GenrelensError as exc:
-        return {"genres_note": f"model {record.version} cannot score this track: {exc}"}
+        prediction = predict_frame(_load(record.pk, record.path, record.sha256), pd.DataFrame([row])).iloc[0]
+    except GenrelensError:
+        # the reason names files and columns: it is for the operator's log, not for the caller
+        log.exception("model %s could not score track features", record.version)
+        return {"genres_note": f"model {record.version} cannot score this track right now"}
     probabilities = {c.removeprefix("p_"): float(v) for c, v in prediction.items() if str(c).startswith("p_")}
     return {"genres": {"model": record.version, "label": record.label,
                        "probabilities": dict(sorted(probabilities.items(), key=lambda kv: -kv[1]))}}

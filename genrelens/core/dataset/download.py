@@ -181,7 +181,7 @@ def open_capped(path: Path, *, max_bytes: int = MAX_BYTES) -> io.BufferedReader:
     elif suffix == ".bz2":
         inner = cast(IO[bytes], bz2.BZ2File(path, "rb"))
     elif suffix == ".xz":
-        inner = cast(IO[bytes], lzma.LZMAFile(path, "rb"))
+        inner = cast(IO[bytes], lzma.LZMAFile(path, "rb"))  # noqa: SIM115 - closed by the _Capped wrapper
     elif suffix == ".zip":
         inner = _zip_member(path)
     else:
