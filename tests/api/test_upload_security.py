@@ -227,3 +227,16 @@ def test_no_response_names_a_server_path(tmp_path: Path, settings, media: Path) 
     secrets = {str(media), str(settings.GENRELENS_VAR_DIR), str(tmp_path), "media/uploads", ".venv", "Traceback"}
     for body in bodies:
         assert not [s for s in secrets if s in body], body
+
+
+# --- finding 2: hostile audio never reaches the web process' memory ---------------------------------
+
+
+def test_an_upload_of_hours_of_compressed_silence_fails_with_a_plain_reason(tmp_path: Path) -> None:
+    from genrelens.core.audio.decode import MAX_SECONDS
+    from tests.core.audio.test_limits import silence
+
+    path = silence(tmp_path / "long.flac", seconds=MAX_SECONDS + 120, sr=44100, channels=2)
+    client = APIClient()
+    job = wait_for(client, upload(client, "long.flac", path.read_bytes()).json()["status_url"])
+    assert job["status"] == "failed" and job["error"] == "22 minutes long; the limit is 20 minutes"
