@@ -12,7 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from genrelens.accounts.crypto import decrypt_json, decrypt_text, encrypt_json, encrypt_text
+from genrelens.accounts.crypto import decrypt_json, decrypt_text, encrypt_json, encrypt_text, rotate
 from genrelens.accounts.models import AppCapabilities, PendingLogin, SpotifyAccount
 from genrelens.core.errors import ConfigurationError, NotFound, ReauthRequired
 from genrelens.core.spotify.auth import USER_SCOPE, MemoryCacheHandler, TokenStoreHandler, exchange_code, new_pkce_pair
@@ -153,3 +153,22 @@ def app_client_get(*, settings: SpotifySettings) -> SpotifyClient | None:
         return None
     cache = _APP_TOKENS.setdefault(settings.client_id, MemoryCacheHandler())
     return app_client(settings, cache_handler=cache, capabilities=capabilities_load(settings=settings))
+
+
+def tokens_rotate() -> tuple[int, int]:
+    """Re-encrypt every stored token under the newest key; returns (rotated, unreadable).
+
+    Run after putting a new key first in GENRELENS_TOKEN_KEYS; once it reports no unreadable
+    token, the old keys can be removed. Unreadable tokens are left as they are: their users are
+    asked to reconnect when next used.
+    """
+    rotated = unreadable = 0
+    for account in SpotifyAccount.objects.only("pk", "token").iterator():
+        try:
+            token = rotate(account.token)
+        except ReauthRequired:
+            unreadable += 1
+            continue
+        SpotifyAccount.objects.filter(pk=account.pk).update(token=token)
+        rotated += 1
+    return rotated, unreadable

@@ -7,10 +7,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, providers_for
+from genrelens.api.uploads import request_owner
+from genrelens.api.views import PublicApi
 from genrelens.catalog.documents import analysis_get
 from genrelens.core.spotify.client import SpotifyClient
 from genrelens.core.spotify.models import Track as SpotifyTrack
@@ -39,7 +40,7 @@ def _fetcher(client: SpotifyClient | None):
     return fetch
 
 
-class AnalysisApi(APIView):
+class AnalysisApi(PublicApi):
     @extend_schema(parameters=[OpenApiParameter("track_id", str, required=True,
                                                 description="Spotify id, spotify:track: URI, open.spotify.com URL "
                                                             "or local:<sha256>")],
@@ -48,5 +49,6 @@ class AnalysisApi(APIView):
     def get(self, request: Request) -> Response:
         key = track_key(request)
         with any_spotify(request) as client:
-            document = analysis_get(key=key, fetch_track=_fetcher(client), providers=providers_for(client))
+            document = analysis_get(key=key, viewer=request_owner(request), fetch_track=_fetcher(client),
+                                    providers=providers_for(client))
         return Response(document)

@@ -19,17 +19,17 @@ from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from genrelens.accounts.services import account_for_user, account_logout, account_user, login_complete, login_start
 from genrelens.api import shapes
 from genrelens.api.clients import configured_settings
+from genrelens.api.views import PublicApi
 from genrelens.core.errors import GenrelensError, ReauthRequired, UpstreamError
 
 log = logging.getLogger(__name__)
 
 
-class LoginApi(APIView):
+class LoginApi(PublicApi):
     @extend_schema(parameters=[OpenApiParameter("next", str, description="app path to return to (default /)")],
                    responses={302: OpenApiResponse(description="to Spotify's authorize page"), 409: shapes.Error})
     def get(self, request: Request) -> HttpResponse:
@@ -37,7 +37,7 @@ class LoginApi(APIView):
         return HttpResponseRedirect(url)
 
 
-class LogoutApi(APIView):
+class LogoutApi(PublicApi):
     @extend_schema(request=None, responses={204: OpenApiResponse(description="logged out")})
     def post(self, request: Request) -> Response:
         if request.user.is_authenticated:

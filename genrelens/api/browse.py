@@ -19,11 +19,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, caller_account, providers_for, user_spotify
 from genrelens.api.exceptions import Restricted
+from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.models import Album, Artist, Track
 from genrelens.catalog.tracklists import features_fetch, spotify_tracks_store, track_page
 from genrelens.core.spotify.client import SpotifyClient
@@ -60,7 +60,7 @@ def _playlist(p: Playlist, me: str | None) -> dict[str, Any]:
             "tracks_total": p.total, "is_mine": bool(me and (p.owner_id == me or p.collaborative))}
 
 
-class MeApi(APIView):
+class MeApi(PublicApi):
     # the app's first call: it also hands the browser the CSRF cookie its writes will need
     @method_decorator(ensure_csrf_cookie)
     @extend_schema(responses={200: shapes.Me, 401: shapes.Error, 502: shapes.Error},
@@ -75,7 +75,7 @@ class MeApi(APIView):
             "product": me.product}})
 
 
-class NowPlayingApi(APIView):
+class NowPlayingApi(UserApi):
     @extend_schema(responses={200: shapes.NowPlaying, 204: OpenApiResponse(description="nothing is playing"),
                               **ERRORS},
                    description="The track playing now, with its features and an estimated beat grid. 204 when "
@@ -103,7 +103,7 @@ def _rhythm(item: dict[str, Any]) -> dict[str, Any] | None:
                     "The audio itself is not analysed."}
 
 
-class TopTracksApi(APIView):
+class TopTracksApi(UserApi):
     @extend_schema(parameters=[OpenApiParameter("time_range", str, enum=["short_term", "medium_term", "long_term"]),
                                *PAGE], responses={200: shapes.TrackPage, **ERRORS})
     def get(self, request: Request) -> Response:
@@ -114,7 +114,7 @@ class TopTracksApi(APIView):
             return Response(_sliced(client, tracks, offset, limit))
 
 
-class LikedTracksApi(APIView):
+class LikedTracksApi(UserApi):
     @extend_schema(parameters=PAGE, responses={200: shapes.TrackPage, **ERRORS},
                    description="The user's liked tracks, one page at a time (walk next_offset for all of them).")
     def get(self, request: Request) -> Response:
@@ -124,7 +124,7 @@ class LikedTracksApi(APIView):
             return Response(tracks_page(client, [s.track for s in saved], total=total, offset=offset, limit=limit))
 
 
-class CategoriesApi(APIView):
+class CategoriesApi(PublicApi):
     @extend_schema(responses={200: shapes.Categories, **ERRORS})
     def get(self, request: Request) -> Response:
         with any_spotify(request) as client:
@@ -139,7 +139,7 @@ def _usable(client: SpotifyClient | None) -> SpotifyClient:
     return client
 
 
-class CategoryPlaylistsApi(APIView):
+class CategoryPlaylistsApi(PublicApi):
     @extend_schema(parameters=[OpenApiParameter("category_id", str, required=True)],
                    responses={200: shapes.Playlists, 400: shapes.Error, **ERRORS})
     def get(self, request: Request) -> Response:
@@ -151,7 +151,7 @@ class CategoryPlaylistsApi(APIView):
         return Response({"items": [_playlist(p, None) for p in playlists]})
 
 
-class MyPlaylistsApi(APIView):
+class MyPlaylistsApi(UserApi):
     @extend_schema(responses={200: shapes.Playlists, **ERRORS},
                    description="The user's own and followed playlists; development-mode apps may read the "
                                "tracks of the user's own ones only.")
@@ -162,7 +162,7 @@ class MyPlaylistsApi(APIView):
         return Response({"items": [_playlist(p, me) for p in playlists]})
 
 
-class PlaylistTracksApi(APIView):
+class PlaylistTracksApi(PublicApi):
     @extend_schema(parameters=[OpenApiParameter("playlist_id", str, required=True), *PAGE],
                    responses={200: shapes.TrackPage, 400: shapes.Error, 404: shapes.Error, **ERRORS})
     def get(self, request: Request) -> Response:
@@ -173,7 +173,7 @@ class PlaylistTracksApi(APIView):
             return Response(_sliced(_usable(client), [i.track for i in items], offset, limit))
 
 
-class AlbumTracksApi(APIView):
+class AlbumTracksApi(PublicApi):
     @extend_schema(parameters=[OpenApiParameter("album_id", str, required=True), *PAGE],
                    responses={200: shapes.TrackPage, 400: shapes.Error, 404: shapes.Error, **ERRORS})
     def get(self, request: Request) -> Response:
@@ -185,7 +185,7 @@ class AlbumTracksApi(APIView):
             return Response(_sliced(_usable(client), tracks, offset, limit))
 
 
-class SearchApi(APIView):
+class SearchApi(PublicApi):
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True),
                                OpenApiParameter("type", str, enum=["track", "artist", "album"]),
                                OpenApiParameter("offset", int), OpenApiParameter("limit", int,

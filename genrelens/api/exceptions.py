@@ -24,6 +24,7 @@ import logging
 import math
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -93,6 +94,8 @@ def restriction_why(endpoint: str) -> str:
 
 
 def _translate(exc: Exception) -> Exception:
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(str(exc))
     if isinstance(exc, EndpointRestricted):
         return Restricted(exc.endpoint, restriction_why(exc.endpoint))
     if isinstance(exc, RateLimited):
@@ -127,6 +130,12 @@ def _upstream(exc: UpstreamError) -> Exception:
 
 def _service(endpoint: str) -> str:
     return "ReccoBeats" if "reccobeats" in endpoint.lower() else "Spotify"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "the request body is too large"
+    default_code = "too_large"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -11,12 +11,12 @@ from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from genrelens.accounts.services import capabilities_load
 from genrelens.api import shapes
 from genrelens.api.clients import caller_account
 from genrelens.api.exceptions import restriction_why
+from genrelens.api.views import PublicApi
 from genrelens.catalog.genres import active_model, loaded, model_card
 from genrelens.catalog.models import Dataset
 from genrelens.core.errors import ConfigurationError, NotFound
@@ -73,7 +73,7 @@ def _spotify_settings() -> SpotifySettings | None:
         return None
 
 
-class HealthApi(APIView):
+class HealthApi(PublicApi):
     @extend_schema(responses={200: shapes.Health, 503: shapes.Health},
                    description="Whether the database, the active model and each upstream answer. 503 when the "
                                "database does not.")
@@ -90,7 +90,7 @@ class HealthApi(APIView):
         return Response(body, status=503 if not checks["database"]["ok"] else 200)
 
 
-class CapabilitiesApi(APIView):
+class CapabilitiesApi(PublicApi):
     @extend_schema(responses={200: shapes.Capabilities},
                    description="What the connected Spotify app may do (as seen so far), which feature providers "
                                "are on, and why anything is off.")
@@ -131,7 +131,7 @@ def _providers(spotify_configured: bool, flags: dict[str, bool | None]) -> list[
     return out
 
 
-class ModelApi(APIView):
+class ModelApi(PublicApi):
     @extend_schema(responses={200: shapes.ModelCard, 404: shapes.Error},
                    description="The active genre model's card: accuracy with its protocol, baselines, confusion "
                                "matrix, training data and its licence note.")
@@ -142,7 +142,7 @@ class ModelApi(APIView):
         return Response(model_card(record))
 
 
-class DatasetsApi(APIView):
+class DatasetsApi(PublicApi):
     @extend_schema(responses={200: shapes.Datasets})
     def get(self, request: Request) -> Response:
         items = [{"name": d.name, "source": d.source, "format": d.format, "licence": d.licence,

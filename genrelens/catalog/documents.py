@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from genrelens.catalog.genres import SPOTIFY_TERMS_NOTE, active_model, headline_accuracy, predict_genres
-from genrelens.catalog.local import local_document
+from genrelens.catalog.local import Owner, local_document, local_track_visible
 from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track
 from genrelens.catalog.taste import public_taste_for_model
 from genrelens.catalog.tracklists import features_fetch, preferred_features, source_rank, spotify_tracks_store
@@ -32,14 +32,17 @@ def track_find(*, key: str) -> Track | None:
             or (Track.objects.select_related("album").filter(spotify_id=key).first() if key else None))
 
 
-def analysis_get(*, key: str, fetch_track: TrackFetcher | None = None,
+def analysis_get(*, key: str, viewer: Owner, fetch_track: TrackFetcher | None = None,
                  providers: Sequence[FeatureProvider] = ()) -> dict[str, Any]:
     """The stored document for this track, model and features, computing and storing it on a miss.
 
     A track the catalog lacks is looked up with `fetch_track` (one upstream request); a track with
-    no features yet goes through the provider chain once.
+    no features yet goes through the provider chain once. A local track exists only for the owners
+    of its files (and staff): its tags and audio are theirs.
     """
     track = track_find(key=key) or _fetch(key, fetch_track)
+    if track.is_local and not local_track_visible(track=track, viewer=viewer):
+        raise NotFound(f"no track {key!r} in the catalog")
     rows = list(AudioFeatures.objects.filter(track=track))
     chain_note = ""
     if not rows and providers:
@@ -102,10 +105,8 @@ def _build(track: Track, rows: list[AudioFeatures], chain_note: str) -> dict[str
         document["reason"] = "No provider has audio features for this track" + (
             f" ({chain_note})." if chain_note else ".")
     else:
-        document["genres"] = _genres(preferred[0], year, track.is_local)
+        document["genres"], document["reason"] = _genres(preferred[0], year, track.is_local)
         document["percentiles"] = _percentiles(preferred[0])
-        if document["genres"] is None:
-            document["reason"] = "No genre model is active yet (run `genrelens train`), so no genre probabilities."
     if track.is_local:
         local = local_document(track=track)
         document["rhythm"] = {k: local[k] for k in ("beats", "downbeats", "sections")}
@@ -124,14 +125,15 @@ def _source_row(row: AudioFeatures) -> dict[str, Any]:
             "features": {n: getattr(row, n) for n in FEATURE_NAMES}, "how": row.how}
 
 
-def _genres(features: dict[str, Any], year: int | None, is_local: bool) -> dict[str, Any] | None:
+def _genres(features: dict[str, Any], year: int | None, is_local: bool) -> tuple[dict[str, Any] | None, str | None]:
+    """The genre block, or None with the reason (plain words; details are in the log)."""
     record = active_model()
     if record is None:
-        return None
+        return None, "No genre model is active yet (run `genrelens train`), so no genre probabilities."
     output = predict_genres([features], [year])
     probabilities = output.probabilities[0]
     if probabilities is None:
-        return None
+        return None, f"The genre model {record.version} cannot score this track right now."
     card = record.card.get("metrics", {})
     note = ("Estimated from features measured on your audio file, while the model learnt from Spotify's "
             "features; treat it as a rough guide." if is_local else "")
@@ -144,7 +146,7 @@ def _genres(features: dict[str, Any], year: int | None, is_local: bool) -> dict[
                       "majority": card.get("baselines", {}).get("majority", {}).get("accuracy")},
         "dataset": {"name": record.dataset_name, "licence_note": SPOTIFY_TERMS_NOTE},
         "note": note,
-    }
+    }, None
 
 
 def _percentiles(features: dict[str, Any]) -> dict[str, dict[str, float | None]] | None:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from genrelens.catalog.models import Dataset, TrainedModel
+from genrelens.catalog.models_on_disk import trained_model_load
 from genrelens.core.errors import GenrelensError
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,10 @@ SPOTIFY_TERMS_NOTE = (
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> Any:
+def _load(pk: int, version: str, path: str, sha256: str) -> Any:
     """Loaded models stay in memory: unpickling on every request would dominate its latency.
-    Artifact paths carry the model id, so a new model never hits an old cache entry."""
-    from genrelens.core.ml.artifacts import load_model
-
-    return load_model(path)
+    The key holds the path and sha256 checked at load, so a changed row is loaded (and checked) anew."""
+    return trained_model_load(record=TrainedModel(pk=pk, version=version, path=path, sha256=sha256))
 
 
 def active_model() -> TrainedModel | None:
@@ -41,7 +40,7 @@ def active_model() -> TrainedModel | None:
 
 
 def loaded(record: TrainedModel) -> Any:
-    return _load(record.path)
+    return _load(record.pk, record.version, record.path, record.sha256)
 
 
 @dataclass(frozen=True, slots=True)

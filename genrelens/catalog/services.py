@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -31,6 +32,7 @@ from genrelens.catalog.models import (
 )
 from genrelens.core.dataset.formats import ParsedDataset
 from genrelens.core.errors import ImportFailed
+from genrelens.core.files import file_sha256
 from genrelens.core.providers.dataset import name_key
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES, SourcedFeatures
 
@@ -371,7 +373,7 @@ def model_register(*, card: dict[str, Any], path: str, activate: bool = True) ->
         return TrainedModel.objects.create(
             version=str(card["model_id"]), path=path, label=str(card.get("label", "genre")),
             dataset_name=str(dataset.get("name", "")), dataset_sha256=str(dataset.get("sha256", "")),
-            card=card, is_active=activate,
+            card=card, is_active=activate, sha256=file_sha256(Path(path)),
         )
 
 

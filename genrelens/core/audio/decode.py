@@ -23,6 +23,15 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset({".mp3", ".flac", ".ogg", ".oga", "
 #: Extensions we recognise as audio but cannot decode here (see the module docstring).
 UNSUPPORTED_EXTENSIONS: frozenset[str] = frozenset({".m4a", ".aac", ".mp4", ".alac", ".wma"})
 
+#: Limits checked against the header before decoding, then again while decoding (a header can lie
+#: or say nothing): a few hundred kilobytes of compressed silence can hold hours of audio.
+MAX_SECONDS = 20 * 60
+MAX_CHANNELS = 8
+MAX_SAMPLE_RATE = 384_000
+#: decoded samples (frames x channels) at most: 20 minutes of 48 kHz stereo, 440 MiB as float32
+MAX_SAMPLES = MAX_SECONDS * 48_000 * 2
+_BLOCK_FRAMES = 1 << 18
+
 
 class AudioError(GenrelensError):
     """An audio file could not be analysed; the message says which file and why."""
@@ -70,7 +79,7 @@ def decode(path: str | Path) -> Decoded:
     if not p.is_file():
         raise AudioError(f"{p}: no such file")
     try:
-        samples, sr = sf.read(str(p), dtype="float32", always_2d=True)
+        samples, sr = _read_bounded(p)
     except sf.LibsndfileError as exc:
         # libsndfile says "File does not exist" for any stream it cannot parse; the file does exist
         reason = "no decodable audio stream" if "does not exist" in exc.error_string else exc.error_string
@@ -82,3 +91,35 @@ def decode(path: str | Path) -> Decoded:
     if not np.isfinite(samples).all():  # only float WAV/AIFF can hold NaN; it would poison every feature
         raise AudioError(f"{p.name}: the decoded audio contains NaN or infinite samples")
     return Decoded(samples=samples, sr=int(sr))
+
+
+def _read_bounded(p: Path) -> tuple[npt.NDArray[np.float32], int]:
+    """The file's PCM, refused from its header when it is too long or too wide, and read in blocks
+    that stop at MAX_SECONDS / MAX_SAMPLES whatever the header said."""
+    with sf.SoundFile(str(p)) as handle:
+        sr, channels = int(handle.samplerate), int(handle.channels)
+        _check_header(p, sr=sr, channels=channels, frames=int(handle.frames))
+        limit = min(MAX_SECONDS * sr, MAX_SAMPLES // channels)
+        blocks: list[npt.NDArray[np.float32]] = []
+        read = 0
+        while True:
+            block = handle.read(frames=_BLOCK_FRAMES, dtype="float32", always_2d=True)
+            if block.shape[0] == 0:
+                break
+            read += block.shape[0]
+            if read > limit:
+                raise AudioError(f"{p.name}: longer than the limit of {MAX_SECONDS // 60} minutes")
+            blocks.append(block)
+    if not blocks:
+        return np.zeros((0, channels), dtype=np.float32), sr
+    return (blocks[0] if len(blocks) == 1 else np.concatenate(blocks)), sr
+
+
+def _check_header(p: Path, *, sr: int, channels: int, frames: int) -> None:
+    if not 0 < channels <= MAX_CHANNELS:
+        raise AudioError(f"{p.name}: {channels} channels; at most {MAX_CHANNELS} are analysed")
+    if not 0 < sr <= MAX_SAMPLE_RATE:
+        raise AudioError(f"{p.name}: sample rate {sr} Hz is outside 1..{MAX_SAMPLE_RATE} Hz")
+    # libsndfile reports a huge count when the length is unknown; only a plausible one is judged here
+    if 0 < frames < 2**62 and (frames > MAX_SECONDS * sr or frames * channels > MAX_SAMPLES):
+        raise AudioError(f"{p.name}: {frames / sr / 60:.0f} minutes long; the limit is {MAX_SECONDS // 60} minutes")

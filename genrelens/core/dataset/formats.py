@@ -10,13 +10,17 @@ Validation is vectorised (pandas), so a 30k-row file is checked in well under a 
 
 from __future__ import annotations
 
+import lzma
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from genrelens.core.dataset.download import MAX_BYTES, open_capped
 from genrelens.core.errors import ImportFailed
 from genrelens.core.files import file_sha256
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES, UNIT_FEATURES
@@ -224,30 +228,53 @@ FORMATS: dict[str, FormatSpec] = {
 
 
 
-def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
+def _read_raw(path: Path, *, trust_pickle: bool = False,
+              max_bytes: int = MAX_BYTES) -> tuple[pd.DataFrame, bool]:
     """The file as a frame of strings (so wrong types can be reported), and whether it has CSV lines."""
     suffix = path.suffix.lower()
     if suffix in {".pkl", ".pickle"}:
-        # Pickles can run code when loaded: only import pickles you made yourself (the blog's own).
-        try:
-            obj = pd.read_pickle(path)
-        except Exception as exc:
-            raise ImportFailed(f"{path}: not a readable pandas pickle ({exc})") from exc
-        if not isinstance(obj, pd.DataFrame):
-            raise ImportFailed(f"{path}: the pickle holds a {type(obj).__name__}, not a DataFrame")
-        frame = obj.reset_index(drop=True)
-        return frame.astype("string"), False
+        return _read_pickle(path, trust_pickle), False
+    if suffix == ".parquet":
+        return _read_parquet(path, max_bytes), False
     sep = "\t" if suffix == ".tsv" else ","
     try:
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                            encoding="utf-8-sig")
+        with open_capped(path, max_bytes=max_bytes) as handle:
+            frame = pd.read_csv(handle, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                                encoding="utf-8-sig", compression=None)
     except pd.errors.EmptyDataError as exc:
         raise ImportFailed(f"{path}: the file is empty") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError, lzma.LZMAError) as exc:
         raise ImportFailed(f"{path}: not a readable CSV file ({exc})") from exc
     if frame.columns.size == 0:
         raise ImportFailed(f"{path}: the file is empty")
     return frame.astype("string"), True
+
+
+def _read_pickle(path: Path, trust_pickle: bool) -> pd.DataFrame:
+    # Loading a pickle runs whatever code it names: only a local file its owner vouches for.
+    if not trust_pickle:
+        raise ImportFailed(f"{path}: pickles can run code when loaded, so they are not read by default; "
+                           "export the DataFrame to Parquet or CSV, or pass --trust-pickle for a local "
+                           "file you made yourself")
+    try:
+        obj = pd.read_pickle(path)
+    except Exception as exc:
+        raise ImportFailed(f"{path}: not a readable pandas pickle ({exc})") from exc
+    if not isinstance(obj, pd.DataFrame):
+        raise ImportFailed(f"{path}: the pickle holds a {type(obj).__name__}, not a DataFrame")
+    return obj.reset_index(drop=True).astype("string")
+
+
+def _read_parquet(path: Path, max_bytes: int) -> pd.DataFrame:
+    try:
+        inflated = pq.ParquetFile(path).metadata
+        size = sum(inflated.row_group(i).total_byte_size for i in range(inflated.num_row_groups))
+        if size > max_bytes:
+            raise ImportFailed(f"{path}: inflates to {size:,} bytes, more than the limit of {max_bytes:,}")
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise ImportFailed(f"{path}: not a readable Parquet file ({exc})") from exc
+    return frame.reset_index(drop=True).astype("string")
 
 
 def detect_format(header: set[str]) -> str | None:
@@ -258,7 +285,8 @@ def detect_format(header: set[str]) -> str | None:
     return None
 
 
-def read_dataset(path: str | Path, fmt: str = "auto") -> ParsedDataset:
+def read_dataset(path: str | Path, fmt: str = "auto", *, trust_pickle: bool = False,
+                 max_bytes: int = MAX_BYTES) -> ParsedDataset:
     """Read, detect, validate and map a dataset file. Raises ImportFailed for a file it cannot use.
 
     Rows with bad values are not dropped silently: they are listed in `rejected` and left out of
@@ -267,7 +295,7 @@ def read_dataset(path: str | Path, fmt: str = "auto") -> ParsedDataset:
     path = Path(path)
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file")
-    raw, is_csv = _read_raw(path)
+    raw, is_csv = _read_raw(path, trust_pickle=trust_pickle, max_bytes=max_bytes)
     header = {str(c) for c in raw.columns}
     if fmt == "auto":
         detected = detect_format(header)

@@ -19,7 +19,8 @@ class Command(BaseCommand):
     help = "Import a dataset of tracks, genre labels and audio features from a file or an http(s) URL."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", help="path or http(s) URL of a CSV (or the blog's pickle)")
+        parser.add_argument("source", help="path or http(s) URL of a CSV or Parquet file "
+                                           "(a local pickle with --trust-pickle)")
         parser.add_argument("--format", default="auto", choices=["auto", *FORMATS],
                             help="file layout; auto detects it from the header and says what it found")
         parser.add_argument("--name", help="dataset name (default: the file name without extension)")
@@ -28,13 +29,20 @@ class Command(BaseCommand):
                             help="import the valid rows and report the rejected ones "
                                  "(default: any invalid row aborts and nothing is written)")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+        parser.add_argument("--trust-pickle", action="store_true",
+                            help="read a local .pkl file (loading a pickle runs code: only one you made); "
+                                 "never allowed for a URL")
+        parser.add_argument("--allow-private-redirects", action="store_true",
+                            help="follow a URL's redirects to loopback or private addresses (refused by default)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         source: str = opts["source"]
+        if opts["trust_pickle"] and is_url(source):
+            raise CommandError("--trust-pickle applies to local files only: a pickle from a URL is never loaded")
         try:
-            path = (download(source, settings.GENRELENS_DOWNLOAD_DIR, timeout=settings.GENRELENS_DOWNLOAD_TIMEOUT,
-                             progress=not opts["json"]) if is_url(source) else Path(source))
-            parsed = read_dataset(path, opts["format"])
+            path = _fetch(source, opts) if is_url(source) else Path(source)
+            parsed = read_dataset(path, opts["format"], trust_pickle=opts["trust_pickle"],
+                                  max_bytes=settings.GENRELENS_DATASET_MAX_BYTES)
             if not opts["json"]:
                 self.stderr.write(f"detected format: {parsed.format} ({FORMATS[parsed.format].description})")
             name = opts["name"] or Path(source).stem
@@ -48,6 +56,12 @@ class Command(BaseCommand):
             self.stdout.write(_summary(result))
 
     requires_system_checks: list[str] = []
+
+
+def _fetch(url: str, opts: dict[str, Any]) -> Path:
+    return download(url, settings.GENRELENS_DOWNLOAD_DIR, timeout=settings.GENRELENS_DOWNLOAD_TIMEOUT,
+                    progress=not opts["json"], max_bytes=settings.GENRELENS_DATASET_MAX_BYTES,
+                    allow_private_redirects=opts["allow_private_redirects"])
 
 
 def _summary(result: ImportResult) -> str:

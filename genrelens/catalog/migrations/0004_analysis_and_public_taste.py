@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_local_files'),
+        ('catalog', '0003_upload_owners_and_model_sha256'),
     ]
 
     operations = [
