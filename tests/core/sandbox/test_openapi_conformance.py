@@ -213,3 +213,19 @@ def test_a_deprecated_field_in_devmode_is_reported(devmode_sandbox: SandboxHandl
     check(openapi, response)
     with pytest.raises(NonConformingResponse, match="at label: deprecated field sent to a dev-mode app"):
         check(openapi, response, body={**response.json(), "label": "Sandbox Records"})
+
+
+def test_a_local_file_is_held_to_the_track_schema_except_its_nulls(legacy_sandbox: SandboxHandle) -> None:
+    """The checker itself: the local-file erratum keeps checking required album fields."""
+    token = legacy_sandbox.user_token("ann")["access_token"]
+    own = next(u for u in legacy_sandbox.users() if u["id"] == "ann")["owns"][0]
+    legacy_sandbox.set_faults(local_items=1.0)
+    response = _get(legacy_sandbox, f"playlists/{own}/items", token)
+    openapi = openapi_for("legacy", legacy_sandbox.api_base)
+    check(openapi, response)
+    body = response.json()
+    assert all(entry["item"]["id"] is None for entry in body["items"])
+    for entry in body["items"]:
+        del entry["item"]["album"]["total_tracks"]
+    with pytest.raises(NonConformingResponse, match=r"at items/\*/item/album: 'total_tracks' is a required"):
+        check(openapi, response, body=body)
