@@ -111,9 +111,19 @@ def _intervals(starts: np.ndarray, rng: np.random.Generator) -> list[dict[str, f
     if len(starts) == 0:
         return []
     ends = np.append(starts[1:], starts[-1] + (starts[-1] - starts[-2] if len(starts) > 1 else 0.5))
-    confidence = rng.beta(2.0, 2.5, len(starts))
-    return [{"start": round(float(s), 5), "duration": round(float(e - s), 5), "confidence": round(float(c), 3)}
-            for s, e, c in zip(starts, ends, confidence, strict=True)]
+    columns = _rounded(start=(starts, 5), duration=(ends - starts, 5), confidence=(rng.beta(2.0, 2.5, len(starts)), 3))
+    return _rows(columns)
+
+
+def _rounded(**columns: tuple[np.ndarray, int]) -> dict[str, list[Any]]:
+    """Columns rounded to Spotify's precision in one numpy call each (rounding per value in
+    Python took most of the time of a 1000-segment analysis)."""
+    return {name: np.round(values, digits).tolist() for name, (values, digits) in columns.items()}
+
+
+def _rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _sections(bars: np.ndarray, duration: float, summary: dict[str, Any],
@@ -159,23 +169,20 @@ def _segments(duration: float, sections: list[dict[str, Any]], summary: dict[str
     level = np.array([s["loudness"] for s in sections])[np.searchsorted(section_starts, starts, side="right") - 1]
     peak = np.minimum(level + 6.0 + rng.normal(0.0, 3.0, len(starts)), 0.0)
     onset = peak - rng.uniform(3.0, 18.0, len(starts))
-    pitches = _pitches(summary["key"], summary["mode"], len(starts), rng)
-    timbre = _timbre(peak, features, len(starts), rng)
-    out = []
-    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        out.append({
-            "start": round(float(start), 5),
-            "duration": round(float(end - start), 5),
-            "confidence": round(float(rng.beta(2.0, 2.0)), 3),
-            "loudness_start": round(float(onset[i]), 3),
-            "loudness_max": round(float(peak[i]), 3),
-            "loudness_max_time": round(float((end - start) * rng.uniform(0.05, 0.6)), 5),
-            # the description: equal to the loudness_start of the following segment
-            "loudness_end": round(float(onset[i + 1]), 3) if i + 1 < len(starts) else -60.0,
-            "pitches": pitches[i],
-            "timbre": timbre[i],
-        })
-    return out
+    count = len(starts)
+    onset_after = np.append(onset[1:], -60.0)  # the description: the next segment's loudness_start
+    columns = _rounded(
+        start=(starts, 5),
+        duration=(ends - starts, 5),
+        confidence=(rng.beta(2.0, 2.0, count), 3),
+        loudness_start=(onset, 3),
+        loudness_max=(peak, 3),
+        loudness_max_time=((ends - starts) * rng.uniform(0.05, 0.6, count), 5),
+        loudness_end=(onset_after, 3),
+    )
+    columns["pitches"] = _pitches(summary["key"], summary["mode"], count, rng)
+    columns["timbre"] = _timbre(peak, features, count, rng)
+    return _rows(columns)
 
 
 def _pitches(key: int, mode: int, count: int, rng: np.random.Generator) -> list[list[float]]:
