@@ -36,6 +36,7 @@ from openapi_core.testing import MockResponse
 SPEC_DIR = Path(__file__).resolve().parents[2] / "data" / "spotify-openapi"
 SPEC_PATH = SPEC_DIR / "fixed-spotify-open-api.yml"
 SPEC_COMMIT = "39207c4ba600deb34b0913975d01983ba60be583"
+SPEC_SHA256 = "ddeb078a50208d94c4538bd891bec0c9e67c9f3406617a2d887f0a482a4501f4"
 SCHEMAS = "#/components/schemas/"
 
 #: Deprecated properties Spotify still sends to development-mode apps, beside what replaced them:

@@ -13,6 +13,7 @@ docs/sandbox.md) and 204 from currently-playing (not among the operation's respo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,9 @@ import requests
 from genrelens.core.sandbox.webapi import ROUTES
 from tests.conftest_sandbox import SandboxHandle
 from tests.core.sandbox.spotify_openapi import (
+    SPEC_COMMIT,
+    SPEC_PATH,
+    SPEC_SHA256,
     NonConformingResponse,
     check,
     openapi_for,
@@ -169,7 +173,10 @@ def test_every_route_the_sandbox_serves_has_a_case() -> None:
     assert {case.template for case in CASES} == {template for template, _ in ROUTES}
 
 
-def test_the_description_is_the_vendored_one_with_its_errata() -> None:
+def test_the_description_is_the_vendored_one_unchanged_with_its_errata_applied_on_load() -> None:
+    assert hashlib.sha256(SPEC_PATH.read_bytes()).hexdigest() == SPEC_SHA256
+    readme = (SPEC_PATH.parent / "README.md").read_text(encoding="utf-8")
+    assert SPEC_COMMIT in readme and SPEC_SHA256 in readme
     spec = spec_for("legacy", "http://127.0.0.1:1/v1/")
     assert spec["info"]["version"] == "2026.5.31"
     assert spec["servers"] == [{"url": "http://127.0.0.1:1/v1"}]
