@@ -37,6 +37,7 @@ from genrelens.core.spotify.models import (
     NowPlaying,
     Playlist,
     PlaylistItem,
+    RecentPlay,
     SavedTrack,
     SkipCounts,
     Track,
@@ -49,6 +50,7 @@ from genrelens.core.spotify.models import (
     parse_paging,
     parse_playlist,
     parse_playlist_item,
+    parse_recent_play,
     parse_saved_track,
     parse_track,
     parse_user,
@@ -73,6 +75,8 @@ PAGE_LIMIT = 50
 TRACKS_BATCH = 50
 ARTISTS_BATCH = 50
 AUDIO_FEATURES_BATCH = 100
+#: recently-played answers at most 50 plays per request, and Spotify keeps only the last 50
+RECENT_MAX = 50
 #: Spotify refuses search offsets above 1000
 SEARCH_OFFSET_MAX = 1000
 #: statuses with which Spotify closes an endpoint to an app (2024/2026 restrictions)
@@ -233,6 +237,30 @@ class SpotifyClient:
         """What the user is listening to; None when nothing plays (Spotify answers 204)."""
         body = self._call("me/player/currently-playing", self._sp.currently_playing, additional_types="track,episode")
         return parse_now_playing(body)
+
+    def recently_played(self, *, limit: int = RECENT_MAX, before: int | None = None, after: int | None = None
+                        ) -> list[RecentPlay]:
+        """The user's last plays, newest first (Spotify keeps 50), in one request.
+
+        `before`/`after` are Unix milliseconds (a `RecentPlay.played_at_ms`): plays older than,
+        or the `limit` plays just after, that moment. Needs the `user-read-recently-played` scope;
+        a token without it (a login from before genrelens asked for it) raises ReauthRequired.
+        """
+        if not 1 <= limit <= RECENT_MAX:
+            raise ValueError(f"limit must be between 1 and {RECENT_MAX}, got {limit}")
+        if before is not None and after is not None:
+            raise ValueError("give before or after, not both")
+        endpoint = "me/player/recently-played"
+        try:
+            body = self._call(endpoint, self._sp.current_user_recently_played, limit=limit, before=before, after=after)
+        except UpstreamError as exc:
+            if exc.status == 403 and not self.is_app:
+                raise ReauthRequired("Spotify refused the listening history: log in again to grant "
+                                     "user-read-recently-played") from exc
+            raise
+        rows, _next, _total = parse_paging(body, endpoint)
+        skipped = SkipCounts()
+        return [p for p in (parse_recent_play(row, skipped) for row in rows) if p is not None]
 
     def top_tracks(self, time_range: TimeRange = "medium_term", *, max_items: int | None = None) -> list[Track]:
         if time_range not in TIME_RANGES:
