@@ -44,11 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from genrelens.core.audio import analyze_file  # noqa: E402
-from genrelens.core.audio.tonal import MAJOR_PROFILE, MINOR_PROFILE  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "annotated-audio"
 PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 MIN_KEY_SECONDS = 10.0
+#: Krumhansl & Kessler (1982) probe-tone profiles, tonic first: the baseline's key templates
+KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,7 @@ def librosa_system(clip: Clip) -> Estimate:
     chroma = librosa.feature.chroma_cqt(y=y, sr=sr).mean(axis=1)
     scores = [
         (float(np.corrcoef(chroma, np.roll(profile, k))[0, 1]), k, mode)
-        for mode, profile in ((1, MAJOR_PROFILE), (0, MINOR_PROFILE))
+        for mode, profile in ((1, KK_MAJOR), (0, KK_MINOR))
         for k in range(12)
     ]
     _, key, mode = max(scores)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from genrelens.core.audio.integrity import cut_short
 from genrelens.core.errors import GenrelensError
 
 #: Extensions `genrelens analyze` picks up when it walks a folder.
@@ -34,10 +35,12 @@ class UnsupportedAudioFormat(AudioError):
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """PCM of a whole file: `samples` has shape (frames, channels), float32 in [-1, 1]."""
+    """PCM of a whole file: `samples` has shape (frames, channels), float32 in [-1, 1].
+    `truncated`: the file was cut short, and `samples` is the audio up to the cut."""
 
     samples: npt.NDArray[np.float32]
     sr: int
+    truncated: bool = False
 
     @property
     def frames(self) -> int:
@@ -61,7 +64,10 @@ class Decoded:
 
 
 def decode(path: str | Path) -> Decoded:
-    """Read the whole file. Raises `UnsupportedAudioFormat` or `AudioError`, never a library error."""
+    """Read the whole file. Raises `UnsupportedAudioFormat` or `AudioError`, never a library error.
+
+    A file cut short (every format alike) is decoded up to the cut and flagged `truncated`; one
+    with no decodable audio at all is refused."""
     p = Path(path)
     if p.suffix.lower() in UNSUPPORTED_EXTENSIONS:
         raise UnsupportedAudioFormat(
@@ -70,7 +76,7 @@ def decode(path: str | Path) -> Decoded:
     if not p.is_file():
         raise AudioError(f"{p}: no such file")
     try:
-        samples, sr = sf.read(str(p), dtype="float32", always_2d=True)
+        samples, sr, declared, broken = _read(p)
     except sf.LibsndfileError as exc:
         # libsndfile says "File does not exist" for any stream it cannot parse; the file does exist
         reason = "no decodable audio stream" if "does not exist" in exc.error_string else exc.error_string
@@ -81,4 +87,29 @@ def decode(path: str | Path) -> Decoded:
         raise AudioError(f"{p.name}: the file holds no audio frames")
     if not np.isfinite(samples).all():  # only float WAV/AIFF can hold NaN; it would poison every feature
         raise AudioError(f"{p.name}: the decoded audio contains NaN or infinite samples")
-    return Decoded(samples=samples, sr=int(sr))
+    truncated = broken or cut_short(p, samples.shape[0], declared)
+    return Decoded(samples=samples, sr=int(sr), truncated=truncated)
+
+
+_SALVAGE_BLOCK = 4096  # small, so little is lost with the block the error falls in
+
+
+def _read(p: Path) -> tuple[npt.NDArray[np.float32], int, int, bool]:
+    """(samples, rate, frames the header declares, whether decoding broke off part-way).
+
+    A decoder error after some audio (libFLAC loses sync where a FLAC file was cut) keeps the
+    audio decoded up to it, read again block by block; an error before any audio propagates."""
+    with sf.SoundFile(str(p)) as f:
+        declared, sr = int(f.frames), int(f.samplerate)
+        try:
+            return f.read(dtype="float32", always_2d=True), sr, declared, False
+        except sf.LibsndfileError:
+            f.seek(0)
+            blocks: list[npt.NDArray[np.float32]] = []
+            try:
+                while len(block := f.read(_SALVAGE_BLOCK, dtype="float32", always_2d=True)):
+                    blocks.append(block)
+            except sf.LibsndfileError:
+                if not blocks:
+                    raise
+            return np.concatenate(blocks), sr, declared, True

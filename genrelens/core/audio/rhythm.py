@@ -73,7 +73,7 @@ class Rhythm:
     downbeats: FloatArray
     tempo_confidence: float = 0.0  # [0, 1]: beat salience x steadiness of the beat intervals
     beat_confidence: float = 0.0  # [0, 1]: see `beat_salience`
-    meter_confidence: float = 0.0  # [0, 1]: see `meter_and_downbeats`
+    meter_confidence: float = 0.0  # [0, 1], of the metre and downbeats: see `meter_and_downbeats`
 
 
 def track_beats(spectra: Spectra, params: RhythmParams = RhythmParams()) -> tuple[FloatArray, float]:
@@ -286,15 +286,17 @@ def meter_contrast(accents: FloatArray, meter: int) -> tuple[float, int]:
 
 def meter_and_downbeats(
     accents: FloatArray, beats: FloatArray, changes: FloatArray | None = None, low: FloatArray | None = None
-) -> tuple[int, FloatArray]:
+) -> tuple[int, FloatArray, float]:
     """3 when every third beat stands out clearly more than any 2- or 4-beat pattern; else 4.
+    The third value, in [0, 1], is how clearly the chosen bar position stands out (its contrast
+    in standard deviations of the cue, halved and clipped): 0 when there were too few beats.
 
     The meter comes from the rhythm alone. The downbeat is placed by the low band (`low`) plus
     `changes` (harmonic change arriving at each beat): a rock beat puts its kick on 1 and 3 alike,
     a house beat on every beat, and only the chords, which change on the bar line, tell them apart.
     """
     if len(accents) < 13:
-        return 4, beats[:1]
+        return 4, beats[:1], 0.0
     # Skip the first beat (its onset comes out of silence and dwarfs the rest) and use a multiple
     # of 12 beats, so every position of a 2-, 3- or 4-beat bar is counted equally often.
     unit = 12 if len(accents) > 24 else 6  # short clips: balance 2- and 3-beat bars, keep more beats
@@ -315,8 +317,9 @@ def meter_and_downbeats(
     # snare and clap accent the backbeat (2 and 4), so the full-band part stays out of this.
     cue = low if low is not None else accents
     combined = cue if changes is None else cue + _HARMONY_WEIGHT * changes
-    _, phase = meter_contrast(combined[usable], meter)
-    return meter, beats[(1 + phase) % meter :: meter]
+    contrast, phase = meter_contrast(combined[usable], meter)
+    clarity = contrast / (float(combined[usable].std()) or 1.0)
+    return meter, beats[(1 + phase) % meter :: meter], float(np.clip(clarity / 2.0, 0.0, 1.0))
 
 
 def harmonic_change(chroma: npt.NDArray[np.float32], chroma_rate: float, beats: FloatArray) -> FloatArray:
@@ -364,7 +367,7 @@ def analyse_rhythm(
     beats = np.maximum(positions * HOP / ANALYSIS_SR + params.beat_offset, 0.0)
     tempo = tempo_from_beats(beats)
     changes = harmonic_change(chroma, chroma_rate, beats) if chroma is not None and chroma_rate > 0 else None
-    signature, downbeats = meter_and_downbeats(
+    signature, downbeats, bar_clarity = meter_and_downbeats(
         beat_accents(spectra, frames), beats, changes, low_accents(spectra, frames)
     )
     return Rhythm(
@@ -375,4 +378,5 @@ def analyse_rhythm(
         downbeats,
         tempo_confidence=beat_salience(spectra, frames) * steadiness(beats),
         beat_confidence=beat_salience(spectra, frames),
+        meter_confidence=bar_clarity,
     )

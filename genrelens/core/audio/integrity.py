@@ -1,0 +1,63 @@
+"""Is a file's audio all there? Container checks for files cut short (an interrupted download or copy).
+
+Decoders read a truncated WAV, MP3 or Ogg to wherever the bytes stop and say nothing, so each
+container's own bookkeeping is compared with what is in the file:
+
+- WAV/RIFF: the `data` chunk declares its size; fewer bytes follow it.
+- Ogg: the last page of a complete stream carries the end-of-stream flag, and every page's body
+  is as long as its header says.
+- FLAC (STREAMINFO's sample count) and MP3 (the Xing/LAME header's frame count): the decoder
+  reports the declared length, which `decode` compares with the frames it actually got. An MP3
+  without a Xing header (some old CBR encoders) declares nothing, so its truncation goes unseen.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from pathlib import Path
+
+#: decoded frames may fall short of the declared count by this much (codec frame padding) before
+#: the file counts as cut short: well under 0.1 s at any rate
+_SLACK_FRAMES = 4096
+
+_OGG_EOS = 0x04
+
+
+def cut_short(path: str | Path, decoded_frames: int, declared_frames: int) -> bool:
+    """True when the audio in `path` ends before its container says it should."""
+    if declared_frames > decoded_frames + _SLACK_FRAMES:
+        return True
+    with Path(path).open("rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            if buf[:4] == b"RIFF" and buf[8:12] == b"WAVE":
+                return _riff_data_cut(buf)
+            if buf[:4] == b"OggS":
+                return _ogg_cut(buf)
+    return False
+
+
+def _riff_data_cut(buf: mmap.mmap) -> bool:
+    pos = 12
+    while pos + 8 <= len(buf):
+        (size,) = struct.unpack_from("<I", buf, pos + 4)
+        if buf[pos : pos + 4] == b"data":
+            # 0 and 0xFFFFFFFF are what streaming writers put when they cannot seek back to fill it in
+            return size not in (0, 0xFFFFFFFF) and pos + 8 + size > len(buf)
+        pos += 8 + size + (size & 1)  # chunks are padded to an even length
+    return False
+
+
+def _ogg_cut(buf: mmap.mmap) -> bool:
+    pos, last_flags = 0, 0
+    while pos + 27 <= len(buf) and buf[pos : pos + 4] == b"OggS":
+        n_segments = buf[pos + 26]
+        body = sum(buf[pos + 27 : pos + 27 + n_segments])
+        end = pos + 27 + n_segments + body
+        if end > len(buf):
+            return True  # the last page stops part-way
+        last_flags, pos = buf[pos + 5], end
+    return not last_flags & _OGG_EOS
