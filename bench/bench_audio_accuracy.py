@@ -43,7 +43,11 @@ from tqdm import tqdm  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from genrelens.core.audio import analyze_file  # noqa: E402
+from genrelens.core.audio import analyze_file, tonal  # noqa: E402
+from genrelens.core.audio.decode import decode  # noqa: E402
+from genrelens.core.audio.rhythm import RhythmParams, analyse_rhythm  # noqa: E402
+from genrelens.core.audio.spectral import analyse_spectra, resample  # noqa: E402
+from genrelens.core.audio.tonal import analyse_tonality  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "annotated-audio"
 PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -200,6 +204,120 @@ def mean(rows: Sequence[dict[str, float]], field: str) -> float | None:
     return float(np.mean(values)) if values else None
 
 
+# --- cross-validation of the knobs chosen on this dev set -------------------------------------------
+
+KK = (KK_MAJOR, KK_MINOR)
+SHAATH = (tonal.MAJOR_PROFILE, tonal.MINOR_PROFILE)
+RHYTHM_GRID = [
+    RhythmParams(prior_bpm=bpm, prior_octaves=octaves, beat_offset=offset)
+    for bpm in (100.0, 120.0)
+    for octaves in (0.7, 1.0, 1.5)
+    for offset in (0.0, -0.02)
+]
+#: (label, profiles, octaves, weight of the top octave)
+KEY_GRID = [
+    (f"{name}, {octaves} octaves{' (top at half weight)' if top < 1 else ''}", profiles, octaves, top)
+    for name, profiles in (("Krumhansl-Kessler", KK), ("Sha'ath", SHAATH))
+    for octaves, top in ((3, 1.0), (4, 0.5), (5, 1.0))
+]
+
+
+def grid_scores(clip: Clip) -> tuple[list[dict[str, float]], list[float]]:
+    """Each rhythm setting's and each key setting's scores on one clip (one decode, one STFT, one CQT)."""
+    y = resample(decode(clip.path).mono(), 22050)
+    spectra = analyse_spectra(y)
+    tonality = analyse_tonality(y)
+    harmony = tonality.chroma if tonality.key >= 0 else None
+    rhythm_rows = []
+    for params in RHYTHM_GRID:
+        r = analyse_rhythm(spectra, harmony, tonality.frame_rate, params)
+        acc1, acc2 = tempo_scores(clip.tempo, r.tempo)
+        rhythm_rows.append(
+            {
+                "acc1": acc1,
+                "acc2": acc2,
+                "beat_f": f_measure(clip.beats, r.beats),
+                "downbeat_f": f_measure(clip.downbeats, r.downbeats),
+            }
+        )
+    cqt = tonal.cqt_magnitude(y)
+    key_scores = []
+    for _, profiles, octaves, top in KEY_GRID:
+        key, mode, _ = tonal.key_from_chroma(tonal.key_chroma(cqt, octaves=octaves, top_weight=top), profiles)
+        key_scores.append(float(mir_eval.key.weighted_score(clip.key, key_name(key, mode))) if clip.key else np.nan)
+    return rhythm_rows, key_scores
+
+
+def leave_one_genre_out(clips: Sequence[Clip]) -> dict[str, object]:
+    """For each genre, the setting best on the other genres (rhythm: mean of Acc1, Acc2, beat F and
+    downbeat F; key: MIREX score), scored on that genre's clips."""
+    per_clip = [grid_scores(c) for c in tqdm(clips, desc="cv grid", unit="clip", file=sys.stderr)]
+    rhythm = np.array(
+        [[[row[f] for f in RHYTHM_FIELDS] for row in rows] for rows, _ in per_clip]
+    )  # clip, setting, field
+    keys = np.array([k for _, k in per_clip])  # clip, setting
+    genres = np.array([c.genre for c in clips])
+    held_rhythm, held_key, chosen_r, chosen_k = (
+        np.zeros((len(clips), len(RHYTHM_FIELDS))),
+        np.full(len(clips), np.nan),
+        [],
+        [],
+    )
+    for g in sorted(set(genres)):
+        train, test = genres != g, genres == g
+        r_best = int(np.argmax(rhythm[train].mean(axis=(0, 2))))
+        k_best = int(np.argmax(np.nanmean(keys[train], axis=0)))
+        held_rhythm[test], held_key[test] = rhythm[test, r_best], keys[test, k_best]
+        chosen_r.append(r_best)
+        chosen_k.append(k_best)
+    return {
+        "cv": {**dict(zip(RHYTHM_FIELDS, held_rhythm.mean(axis=0), strict=True)), "key": float(np.nanmean(held_key))},
+        "in_sample_rhythm": rhythm.mean(axis=0),
+        "in_sample_key": np.nanmean(keys, axis=0),
+        "chosen_rhythm": chosen_r,
+        "chosen_key": chosen_k,
+    }
+
+
+RHYTHM_FIELDS = ("acc1", "acc2", "beat_f", "downbeat_f")
+
+
+def cv_lines(cv: dict[str, object]) -> list[str]:
+    held: dict[str, float] = cv["cv"]  # type: ignore[assignment]
+    in_r: np.ndarray = cv["in_sample_rhythm"]  # type: ignore[assignment]
+    in_k: np.ndarray = cv["in_sample_key"]  # type: ignore[assignment]
+    chosen_r: list[int] = cv["chosen_rhythm"]  # type: ignore[assignment]
+    chosen_k: list[int] = cv["chosen_key"]  # type: ignore[assignment]
+    default = RHYTHM_GRID.index(RhythmParams())
+    lines = [
+        "| measure | leave-one-genre-out | defaults, in sample | target |",
+        "|---|---:|---:|---:|",
+        *[
+            f"| {LABELS[f]} | {percent(held[f])} | {percent(float(in_r[default, i]))} | ≥ {100 * TARGETS[f]:.0f} |"
+            for i, f in enumerate(RHYTHM_FIELDS)
+        ],
+        f"| {LABELS['key']} | {percent(held['key'])} | {percent(float(in_k[KEY_DEFAULT]))} | ≥ 60 |",
+        "",
+        "| rhythm setting (prior centre, width, beat offset) | Acc1 | Acc2 | beat F | downbeat F | chosen for |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for i, p in enumerate(RHYTHM_GRID):
+        cells = " | ".join(percent(float(v)) for v in in_r[i])
+        mark = " (default)" if i == default else ""
+        lines.append(
+            f"| {p.prior_bpm:g} BPM, {p.prior_octaves:g} oct, {1000 * p.beat_offset:+.0f} ms{mark} | {cells} "
+            f"| {chosen_r.count(i)} of {len(chosen_r)} folds |"
+        )
+    lines += ["", "| key setting | MIREX | chosen for |", "|---|---:|---:|"]
+    for i, (label, *_rest) in enumerate(KEY_GRID):
+        mark = " (default)" if i == KEY_DEFAULT else ""
+        lines.append(f"| {label}{mark} | {percent(float(in_k[i]))} | {chosen_k.count(i)} of {len(chosen_k)} folds |")
+    return lines
+
+
+KEY_DEFAULT = 4  # Sha'ath, 4 octaves, top at half weight: what tonal.py uses
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 TARGETS = {"acc1": 0.75, "acc2": 0.92, "beat_f": 0.80, "downbeat_f": 0.50, "key": 0.60}
@@ -252,7 +370,7 @@ def per_genre_table(clips: Sequence[Clip], results: dict[str, list[dict[str, flo
 def confidence_lines(clips: Sequence[Clip], rows: list[dict[str, float]], ests: list[Estimate]) -> list[str]:
     """Does the reported confidence mean anything? Scores of the more and the less confident half."""
     lines = ["| estimate | measure | more confident half | less confident half |", "|---|---|---:|---:|"]
-    for name, field in (("tempo", "acc1"), ("beats", "beat_f"), ("downbeats", "downbeat_f"), ("key", "key")):
+    for name, field in (("tempo", "acc1"), ("beats", "beat_f"), ("time_signature", "downbeat_f"), ("key", "key")):
         pairs = [
             (e.confidence.get(name), r[field])
             for e, r in zip(ests, rows, strict=True)
@@ -275,12 +393,14 @@ def render(
     results: dict[str, list[dict[str, float]]],
     ests: dict[str, list[Estimate]],
     load: tuple[float, float],
+    cv: dict[str, object] | None,
 ) -> str:
     total = sum(c.duration for c in clips)
     lines = [
         "## Audio analysis accuracy on real music (tempo, beats, downbeats, metre, key)",
         "",
-        f"Command: `.venv/bin/python bench/bench_audio_accuracy.py --out {args.out}`, {date.today().isoformat()}, "
+        f"Command: `.venv/bin/python bench/bench_audio_accuracy.py{' --cv' if cv is not None else ''} "
+        f"--out {args.out}`, {date.today().isoformat()}, "
         f"one thread. Dev set: `../shared/data/annotated-audio/`, {len(clips)} GTZAN excerpts "
         f"({total / 60:.1f} minutes, 22.05 kHz mono FLAC) with GTZAN-Rhythm beats, downbeats and tempo and "
         "GTZAN keys. Measures as in mir_eval: tempo Acc1/Acc2 at ±4 %; beat and downbeat F-measure at ±70 ms "
@@ -296,6 +416,17 @@ def render(
         "",
         *per_genre_table(clips, results),
     ]
+    if cv is not None:
+        lines += [
+            "",
+            "### Cross-validated: were the knobs fitted to this dev set?",
+            "",
+            "Tempo prior, beat offset and the key's profiles and octaves were chosen on these clips. Below, "
+            "each genre's clips are scored with the setting that was best on the other nine genres "
+            "(leave-one-genre-out); the grids are what was tried.",
+            "",
+            *cv_lines(cv),
+        ]
     conf = confidence_lines(clips, results["genrelens"], ests["genrelens"])
     if len(conf) > 2:
         lines += [
@@ -316,6 +447,7 @@ def main() -> None:
     parser.add_argument("--systems", default="genrelens,librosa")
     parser.add_argument("--only", default="", help="comma-separated genres (development)")
     parser.add_argument("--per-clip", action="store_true", help="print each clip's scores (development)")
+    parser.add_argument("--cv", action="store_true", help="also score the tuned knobs leave-one-genre-out")
     args = parser.parse_args()
     if not (args.data / "annotations.json").is_file():
         sys.exit(f"no dev set at {args.data}: it is the project's shared data (../shared/data/annotated-audio)")
@@ -345,7 +477,8 @@ def main() -> None:
         for n in names:
             print(n, {f: percent(mean(results[n], f)) for f in LABELS}, f"cpu {sum(r['cpu'] for r in results[n]):.1f}")
         return
-    text = render(args, clips, results, ests, (load_before, os.getloadavg()[0]))
+    cv = leave_one_genre_out(clips) if args.cv else None
+    text = render(args, clips, results, ests, (load_before, os.getloadavg()[0]), cv)
     out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)

@@ -53,7 +53,7 @@ class RhythmParams:
 
     #: centre and width (octaves) of the log-normal tempo prior. librosa uses 120 and 1.0; the
     #: narrower 0.7 used before pulled slow blues and fast metal into 100-125 BPM (1.3-1.7x off)
-    prior_bpm: float = 120.0
+    prior_bpm: float = 100.0
     prior_octaves: float = 1.5
     #: seconds added to every beat: the median flux peaks about 20 ms after annotated beats
     #: (the rise is spread over the 93 ms analysis window)
@@ -76,17 +76,17 @@ class Rhythm:
     meter_confidence: float = 0.0  # [0, 1], of the metre and downbeats: see `meter_and_downbeats`
 
 
-def track_beats(spectra: Spectra, params: RhythmParams = RhythmParams()) -> tuple[FloatArray, float]:
-    """Beat positions in (fractional) frames, and the tempo the search was centred on."""
+def track_beats(spectra: Spectra, params: RhythmParams = RhythmParams()) -> FloatArray:
+    """Beat positions in (fractional) frames."""
     envelope = spectra.pulse.astype(np.float64)
     if float(envelope.std()) <= 1e-9:
-        return np.zeros(0), 0.0
+        return np.zeros(0)
     bpm = estimate_tempo(envelope, params)
     frames = _hmm_beats(envelope, bpm, params)
     if 0 < bpm < _DOUBLE_BELOW_BPM and _kick_between_beats(spectra, np.round(frames).astype(np.intp)):
         bpm *= 2
         frames = _hmm_beats(envelope, bpm, params)
-    return frames, bpm
+    return frames
 
 
 def _hmm_beats(envelope: FloatArray, bpm: float, params: RhythmParams) -> FloatArray:
@@ -362,7 +362,7 @@ def analyse_rhythm(
     chroma_rate: float = 0.0,
     params: RhythmParams = RhythmParams(),
 ) -> Rhythm:
-    positions, bpm = track_beats(spectra, params)
+    positions = track_beats(spectra, params)
     frames = np.round(positions).astype(np.intp)
     beats = np.maximum(positions * HOP / ANALYSIS_SR + params.beat_offset, 0.0)
     tempo = tempo_from_beats(beats)
