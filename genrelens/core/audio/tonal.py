@@ -7,8 +7,9 @@ quarter-tone flat still folds onto the right pitch classes.
 
 The key is read from a second, whitened chroma of the four lowest octaves (C2-B5, the top one at
 half weight), where bass lines and chords live: log magnitude minus its one-octave moving average
-across frequency removes the spectral envelope (drums, timbre) and leaves the peaks of pitched notes. On the real clips of
-the dev set this took the MIREX key score from about 40 to 57 (bench/bench_audio_accuracy.py).
+across frequency removes the spectral envelope (drums, timbre) and leaves the peaks of pitched
+notes. On the real clips of the dev set this took the MIREX key score from about 40 to 57
+(bench/bench_audio_accuracy.py).
 """
 
 from __future__ import annotations
