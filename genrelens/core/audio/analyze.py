@@ -29,7 +29,7 @@ from genrelens.core.audio.tonal import Tonality, analyse_tonality
 from genrelens.core.types import FEATURE_NAMES, AudioFeatures
 
 #: Bumped whenever a change alters any output, so stored features can be told apart by version.
-ANALYSER_VERSION = f"genrelens-audio 1.0 (librosa {version('librosa')})"
+ANALYSER_VERSION = f"genrelens-audio 1.1 (librosa {version('librosa')})"
 
 MEASURED: tuple[str, ...] = ("duration_ms", "tempo", "key", "mode", "loudness", "time_signature")
 ESTIMATED: tuple[str, ...] = (
@@ -53,6 +53,8 @@ class SignalAnalysis:
     downbeats: tuple[float, ...]
     sections: tuple[float, ...]
     measurements: descriptors.Measurements | None = None
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,11 @@ class AnalysisResult:
     beats: tuple[float, ...] = ()
     downbeats: tuple[float, ...] = ()
     sections: tuple[float, ...] = ()
+    #: how sure each estimate is, in [0, 1]: "tempo", "beats", "time_signature" (with the
+    #: downbeats) and "key" (with the mode); see docs/audio-features.md
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    #: the file was cut short: everything describes the audio up to the cut
+    truncated: bool = False
     error: str | None = None
 
     @property
@@ -83,6 +90,8 @@ class AnalysisResult:
             "beats": list(self.beats),
             "downbeats": list(self.downbeats),
             "sections": list(self.sections),
+            "confidence": dict(self.confidence),
+            "truncated": self.truncated,
             "error": self.error,
         }
 
@@ -108,6 +117,8 @@ def analyze_file(path: str | Path) -> AnalysisResult:
         beats=result.beats,
         downbeats=result.downbeats,
         sections=result.sections,
+        confidence=result.confidence,
+        truncated=result.truncated,
     )
 
 
@@ -149,6 +160,13 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
         downbeats=_seconds(rhythm.downbeats),
         sections=tuple(sections),
         measurements=m,
+        confidence={
+            "tempo": round(rhythm.tempo_confidence, 3),
+            "beats": round(rhythm.beat_confidence, 3),
+            "time_signature": round(rhythm.meter_confidence, 3),
+            "key": round(tonality.confidence, 3),
+        },
+        truncated=decoded.truncated,
     )
 
 
