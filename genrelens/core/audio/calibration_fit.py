@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -170,17 +171,21 @@ def _field_value(name: str, value: float) -> float | int:
     return int(value) if name in ("key", "mode") else float(value)
 
 
-def fit_all(frame: pd.DataFrame) -> tuple[dict[str, LinearModel], dict[str, dict[str, object]]]:
-    """Every descriptor's model (fitted on all its rows) and its cross-validated fidelity."""
+def fit_all(frame: pd.DataFrame, *, keep_predictions: bool = False) -> tuple[dict[str, LinearModel], dict[str, dict[str, Any]]]:
+    """Every descriptor's model (fitted on all its rows) and its cross-validated fidelity; with
+    `keep_predictions`, each fidelity also holds "_predictions", the out-of-fold values of the rows
+    that have the descriptor."""
     X_all, groups = input_matrix(frame), dev_groups(frame)
     models: dict[str, LinearModel] = {}
-    fidelity: dict[str, dict[str, object]] = {}
+    fidelity: dict[str, dict[str, Any]] = {}
     for name in DESCRIPTORS:
         rows = frame[name].notna().to_numpy()
         X, y = X_all[rows], frame.loc[rows, name].to_numpy(dtype=np.float64)
         g = [grp for grp, keep in zip(groups, rows, strict=True) if keep]
         result = cross_validate(name, X, y, g, INPUTS)
         fidelity[name] = {**result.to_json(), **_checks(name, y, result.predictions)}
+        if keep_predictions:
+            fidelity[name]["_predictions"] = result.predictions
         models[name] = fit(name, X, y, INPUTS)
     return models, fidelity
 
