@@ -34,8 +34,7 @@ from tqdm import tqdm  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from genrelens.core.audio import analyze_file, analyze_paths, loudness, structure, synth  # noqa: E402
-from genrelens.core.audio import calibration  # noqa: E402
+from genrelens.core.audio import analyze_file, analyze_paths, calibration, loudness, structure, synth  # noqa: E402
 from genrelens.core.audio.analyze import measure  # noqa: E402
 from genrelens.core.audio.decode import decode  # noqa: E402
 from genrelens.core.audio.identity import content_key  # noqa: E402

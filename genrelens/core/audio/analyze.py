@@ -32,14 +32,7 @@ from genrelens.core.types import FEATURE_NAMES, AudioFeatures
 ANALYSER_VERSION = f"genrelens-audio 1.1 (librosa {version('librosa')})"
 
 MEASURED: tuple[str, ...] = ("duration_ms", "tempo", "key", "mode", "loudness", "time_signature")
-ESTIMATED: tuple[str, ...] = (
-    "energy",
-    "danceability",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "valence",
-)
+ESTIMATED: tuple[str, ...] = calibration.DESCRIPTORS
 #: How each reported field was obtained; liveness is absent because it is never reported (null).
 HOW: Mapping[str, str] = {**dict.fromkeys(MEASURED, "measured"), **dict.fromkeys(ESTIMATED, "estimated")}
 

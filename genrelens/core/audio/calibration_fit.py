@@ -161,17 +161,20 @@ def _measure_one(path: Path) -> dict[str, float]:
 
 def input_matrix(frame: pd.DataFrame) -> FloatArray:
     """The model inputs of every row, computed through `model_inputs` as analysis does."""
-    names = list(Measurements.__dataclass_fields__)
-    rows = [model_inputs(Measurements(**{n: _field_value(n, row[MEASURE_PREFIX + n]) for n in names}))
-            for _, row in frame.iterrows()]
+    rows = [model_inputs(measurements_of(row)) for _, row in frame.iterrows()]
     return np.array([[r[name] for name in INPUTS] for r in rows], dtype=np.float64)
 
 
-def _field_value(name: str, value: float) -> float | int:
-    return int(value) if name in ("key", "mode") else float(value)
+def measurements_of(row: pd.Series) -> Measurements:
+    """The Measurements of one row of `measure_dev_set`."""
+    values: dict[str, Any] = {n: float(row[MEASURE_PREFIX + n]) for n in Measurements.__dataclass_fields__}
+    values["key"], values["mode"] = int(values["key"]), int(values["mode"])
+    return Measurements(**values)
 
 
-def fit_all(frame: pd.DataFrame, *, keep_predictions: bool = False) -> tuple[dict[str, LinearModel], dict[str, dict[str, Any]]]:
+def fit_all(
+    frame: pd.DataFrame, *, keep_predictions: bool = False
+) -> tuple[dict[str, LinearModel], dict[str, dict[str, Any]]]:
     """Every descriptor's model (fitted on all its rows) and its cross-validated fidelity; with
     `keep_predictions`, each fidelity also holds "_predictions", the out-of-fold values of the rows
     that have the descriptor."""
@@ -199,6 +202,6 @@ def _checks(name: str, truth: FloatArray, predicted: FloatArray) -> dict[str, fl
                 "n_instrumental": int(instrumental.sum())}
     if name == "speechiness":
         rap = truth >= RAP_SPEECHINESS
-        return {"mean_rap": round(float(predicted[rap].mean()), 4), "mean_other": round(float(predicted[~rap].mean()), 4),
-                "n_rap": int(rap.sum())}
+        return {"mean_rap": round(float(predicted[rap].mean()), 4),
+                "mean_other": round(float(predicted[~rap].mean()), 4), "n_rap": int(rap.sum())}
     return {}

@@ -246,16 +246,23 @@ def syllabic_modulation(spectra: Spectra) -> float:
 
 
 def harmonic_share(spectra: Spectra) -> float:
-    """Share of mel energy in sustained tones: Fitzgerald's (2010) median-filter separation,
-    horizontal (17 frames, 0.4 s) against vertical (17 bands), with soft (Wiener) masks."""
-    mel = 10.0 ** (spectra.mel_db / np.float32(10.0))
+    """Share of mel energy in sustained tones: Fitzgerald's (2010) median-filter separation with
+    soft (Wiener) masks, horizontal over 5 frames against vertical over 17 bands.
+
+    Every 4th frame (93 ms apart) is enough for a share over the whole track and makes the
+    filters about 7 times cheaper; 5 of those frames span the 0.4 s a held note must last.
+    """
+    mel = 10.0 ** (spectra.mel_db[:, ::_HPSS_STRIDE] / np.float32(10.0))
     total = float(mel.sum(dtype=np.float64))
-    if total <= 0 or mel.shape[1] < 17:
+    if total <= 0 or mel.shape[1] < 5:
         return 0.0
-    harmonic = scipy.ndimage.median_filter(mel, size=(1, 17)) ** 2
+    harmonic = scipy.ndimage.median_filter(mel, size=(1, 5)) ** 2
     percussive = scipy.ndimage.median_filter(mel, size=(17, 1)) ** 2
     mask = harmonic / (harmonic + percussive + np.float32(1e-20))
     return float((mel * mask).sum(dtype=np.float64) / total)
+
+
+_HPSS_STRIDE = 4
 
 
 def beat_strength(onset: npt.NDArray[np.float32], beat_frames: npt.NDArray[np.intp]) -> float:
