@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/bench_audio.py --out docs/benchmarks/audio.md
 	$(BIN)/python bench/bench_taste.py --out docs/benchmarks/taste.md
 	$(BIN)/python bench/bench_audio_accuracy.py --cv --out docs/benchmarks/audio-accuracy.md
+	$(BIN)/python bench/bench_descriptors.py --out docs/benchmarks/descriptors.md
 	$(BIN)/python bench/assemble.py
 
 clean:

@@ -19,7 +19,7 @@ import librosa
 import numpy as np
 import numpy.typing as npt
 
-from genrelens.core.audio import descriptors, loudness, structure
+from genrelens.core.audio import calibration, descriptors, loudness, structure
 from genrelens.core.audio.decode import AudioError, Decoded, decode
 from genrelens.core.audio.identity import content_key
 from genrelens.core.audio.rhythm import Rhythm, analyse_rhythm
@@ -29,17 +29,10 @@ from genrelens.core.audio.tonal import Tonality, analyse_tonality
 from genrelens.core.types import FEATURE_NAMES, AudioFeatures
 
 #: Bumped whenever a change alters any output, so stored features can be told apart by version.
-ANALYSER_VERSION = f"genrelens-audio 1.1 (librosa {version('librosa')})"
+ANALYSER_VERSION = f"genrelens-audio 1.2 (librosa {version('librosa')})"
 
 MEASURED: tuple[str, ...] = ("duration_ms", "tempo", "key", "mode", "loudness", "time_signature")
-ESTIMATED: tuple[str, ...] = (
-    "energy",
-    "danceability",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "valence",
-)
+ESTIMATED: tuple[str, ...] = calibration.DESCRIPTORS
 #: How each reported field was obtained; liveness is absent because it is never reported (null).
 HOW: Mapping[str, str] = {**dict.fromkeys(MEASURED, "measured"), **dict.fromkeys(ESTIMATED, "estimated")}
 
@@ -75,6 +68,8 @@ class AnalysisResult:
     #: the file was cut short: everything describes the audio up to the cut
     truncated: bool = False
     error: str | None = None
+    #: per estimated descriptor, its cross-validated agreement with Spotify's values
+    fidelity: Mapping[str, Mapping[str, Any]] = field(default_factory=calibration.fidelity)
 
     @property
     def ok(self) -> bool:
@@ -87,6 +82,7 @@ class AnalysisResult:
             "track_id": self.track_key,
             "features": {name: getattr(self.features, name) for name in FEATURE_NAMES},
             "how": dict(self.how),
+            "fidelity": {name: dict(values) for name, values in self.fidelity.items()},
             "beats": list(self.beats),
             "downbeats": list(self.downbeats),
             "sections": list(self.sections),
@@ -122,10 +118,21 @@ def analyze_file(path: str | Path) -> AnalysisResult:
     )
 
 
-def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
-    """All features of decoded PCM (frames, channels) at its own sample rate."""
+@dataclass(frozen=True, slots=True)
+class _FrontEnd:
+    spectra: Spectra
+    tonality: Tonality
+    rhythm: Rhythm
+    lufs: float
+    blocks: npt.NDArray[np.float64]
+    y: npt.NDArray[np.float32]
+
+    def measurements(self) -> descriptors.Measurements:
+        return measure(self.spectra, self.rhythm, self.tonality, self.lufs, self.blocks, self.y)
+
+
+def _front_end(decoded: Decoded) -> _FrontEnd:
     blocks = loudness.block_energies(decoded.samples, decoded.sr)
-    lufs = loudness.gated_loudness(blocks)
     y = resample(decoded.mono(), decoded.sr, ANALYSIS_SR)
     spectra = analyse_spectra(y)
     tonality = analyse_tonality(y)
@@ -133,6 +140,18 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
     # speech) would offer the drum sounds' own "chroma" changes as harmony
     harmony = tonality.chroma if tonality.key >= 0 else None
     rhythm = analyse_rhythm(spectra, harmony, tonality.frame_rate)
+    return _FrontEnd(spectra, tonality, rhythm, loudness.gated_loudness(blocks), blocks, y)
+
+
+def measure_decoded(decoded: Decoded) -> descriptors.Measurements:
+    """The signal measures alone, without the calibrated estimates (what calibration is fitted on)."""
+    return _front_end(decoded).measurements()
+
+
+def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
+    """All features of decoded PCM (frames, channels) at its own sample rate."""
+    front = _front_end(decoded)
+    spectra, tonality, rhythm, lufs = front.spectra, front.tonality, front.rhythm, front.lufs
     duration = decoded.duration
     sections = structure.section_starts(
         tonality.chroma,
@@ -142,8 +161,8 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
         rhythm.beats,
         duration,
     )
-    m = measure(spectra, rhythm, tonality, lufs, blocks, y)
-    estimated = descriptors.estimate(m)
+    m = front.measurements()
+    estimated = calibration.estimate(m)
     features = AudioFeatures(
         duration_ms=round(duration * 1000),
         tempo=round(rhythm.tempo, 3),
@@ -185,6 +204,7 @@ def measure(
     y: npt.NDArray[np.float32],
 ) -> descriptors.Measurements:
     centroid, variation, flatness, sub = descriptors.spectral_stats(spectra)
+    tonal_share, pitch_motion = descriptors.voice_band_motion(spectra)
     duration = max(len(y) / ANALYSIS_SR, 1e-3)
     onsets = librosa.onset.onset_detect(onset_envelope=spectra.onset, sr=ANALYSIS_SR, hop_length=HOP)
     return descriptors.Measurements(
@@ -203,6 +223,14 @@ def measure(
         tempo=rhythm.tempo,
         key=tonality.key,
         mode=tonality.mode,
+        tonal_share=tonal_share,
+        pitch_motion=pitch_motion,
+        syllabic_modulation=descriptors.syllabic_modulation(spectra),
+        onset_mean=float(spectra.onset.mean()) if spectra.n_frames else 0.0,
+        beat_strength=descriptors.beat_strength(spectra.onset, rhythm.beat_frames),
+        harmonic_share=descriptors.harmonic_share(spectra),
+        zero_crossing_rate=descriptors.zero_crossing_rate(y),
+        timbre_change=descriptors.timbre_change(spectra),
     )
 
 
