@@ -1,7 +1,7 @@
 // The one track list of the app: chosen columns, multi-key sort (shift-click), range filters on
 // any numeric column, a summary row over the filtered rows, CSV export of the view as shown,
 // virtualised so thousands of rows scroll smoothly.
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import { useId, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { Link } from 'react-router';
 
@@ -71,8 +71,10 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    // jsdom has no layout: render a first screenful so tests and no-JS-layout environments see rows
+    // Where there is no layout (jsdom, a hidden tab) the box measures 0 high: render a screenful
+    // as if it had its maximum height rather than no rows at all.
     initialRect: { width: 1200, height },
+    observeElementRect: (instance, cb) => observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : { width: rect.width || 1200, height })),
   });
 
   const onSort = (event: MouseEvent, column: string) => setSort((keys) => toggleSort(keys, column, event.shiftKey));
