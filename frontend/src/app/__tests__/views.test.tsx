@@ -69,7 +69,7 @@ describe('Search', () => {
   });
 
   it('submits the form into the URL', async () => {
-    serve({ ...loggedOut, 'GET search': { ...fx.searchTracks, items: [] } });
+    serve({ ...loggedOut, 'GET search': { ...fx.searchTracks, tracks: [] } });
     const { router } = renderApp('/search');
     await userEvent.type(await screen.findByTestId('search-input'), 'nothing here');
     await userEvent.click(screen.getByTestId('search-submit'));
@@ -88,8 +88,8 @@ describe('Search', () => {
       ...loggedOut,
       'GET search': (url: URL) =>
         url.searchParams.get('type') === 'artist'
-          ? json({ type: 'artist', source: 'spotify', query: 'x', items: [{ id: 'a1', name: 'Band', image_url: null, genres: ['rock'] }], offset: 0, limit: 10, next_offset: null })
-          : json({ type: 'album', source: 'spotify', query: 'x', items: [{ id: 'al1', name: 'Record', artists: ['Band'], release_year: 1999, image_url: null, total_tracks: 10 }], offset: 0, limit: 10, next_offset: null }),
+          ? json({ ...fx.searchTracks, type: 'artist', tracks: [], artists: [{ id: 'a1', name: 'Band', image_url: null, genres: ['rock'] }] })
+          : json({ ...fx.searchTracks, type: 'album', tracks: [], albums: [{ id: 'al1', name: 'Record', artists: ['Band'], release_year: 1999, image_url: null, total_tracks: 10 }] }),
     });
     renderApp('/search?q=x&type=artist');
     expect(await screen.findByTestId('artist-results')).toHaveTextContent('Band');
@@ -189,7 +189,7 @@ describe('Track analysis', () => {
     renderApp(`/track/${fx.analysis.track.id}`);
     expect(await screen.findByTestId('top-genre')).toHaveTextContent('rock');
     expect(screen.getByTestId('model-accuracy')).toHaveTextContent('53.1 %');
-    expect(screen.getByTestId('model-accuracy')).toHaveTextContent('most frequent');
+    expect(screen.getByTestId('model-accuracy')).toHaveTextContent('always the commonest genre');
     expect(screen.getByTestId('percentile-table')).toHaveTextContent('All genres');
     expect(screen.getByTestId('sources-card')).toHaveTextContent('reccobeats');
     expect(screen.queryByTestId('open-rhythm')).toBeNull();

@@ -48,7 +48,7 @@ export function StatusRoute() {
               <>
                 <p>
                   {c.logged_in ? 'You are logged in.' : 'Nobody is logged in in this browser.'}
-                  {c.spotify.profile_hint ? ` Spotify answers like a ${c.spotify.profile_hint} app.` : ''}
+                  {c.spotify.configured ? '' : ' No Spotify app is configured: search and analyses use the imported catalog.'}
                   {c.spotify.search_limit ? ` Search returns up to ${c.spotify.search_limit} results a page.` : ''}
                 </p>
                 <ul className="check-list">
@@ -94,7 +94,7 @@ export function StatusRoute() {
           <QueryView query={model}>
             {(m) => (
               <p>
-                Model <strong>{m.version}</strong>, trained {formatDate(m.created_at)} on {m.dataset.name}, guesses the genre right {formatPercent(m.accuracy.value, 1)} of the time ({m.accuracy.protocol}).
+                Model <strong>{m.version}</strong>, trained {formatDate(m.created_at)} on {m.dataset.name}, {m.accuracy ? `guesses the genre right ${formatPercent(m.accuracy.value, 1)} of the time (${m.accuracy.protocol}).` : 'has no measured accuracy.'}
               </p>
             )}
           </QueryView>
