@@ -1,3 +1,4 @@
+import { ApiError } from '@/api/client';
 import { Card, Page } from '@/components/ui/page';
 import { Empty, QueryView } from '@/components/ui/states';
 import { useDatasets, useModel } from '@/features/model/api/model';
@@ -91,6 +92,9 @@ export function StatusRoute() {
           <p className="muted small">Providers are asked in this order; each track's features come from the first that has them.</p>
         </Card>
         <Card title="Model" testId="status-model">
+          {model.error instanceof ApiError && model.error.status === 404 ? (
+            <p>No model is active yet, so tracks get no genre. {model.error.message}</p>
+          ) : (
           <QueryView query={model}>
             {(m) => (
               <p>
@@ -98,6 +102,7 @@ export function StatusRoute() {
               </p>
             )}
           </QueryView>
+          )}
         </Card>
       </div>
       <Card title="Datasets" testId="status-datasets">

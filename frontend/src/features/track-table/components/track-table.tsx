@@ -64,7 +64,10 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
   const columns = useMemo(() => columnsFor(visible), [visible]);
   const rows = useMemo(() => applyView(tracks, sort, filters), [tracks, sort, filters]);
   const summary = useMemo(() => summarize(rows, columns), [rows, columns]);
-  const template = columns.map((c) => `minmax(${c.width}px, ${c.id === 'name' ? 2 : 1}fr)`).join(' ');
+  // Fixed tracks (only the title stretches) and one explicit minimum width for head and body, so
+  // the header, the summary and the absolutely positioned rows always line up.
+  const template = columns.map((c) => (c.id === 'name' ? `minmax(${c.width}px, 1fr)` : `${c.width}px`)).join(' ');
+  const minWidth = columns.reduce((sum, c) => sum + c.width, 0);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -173,7 +176,7 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
       ) : null}
       <p className="table-hint muted">Click a header to sort; shift-click to add a second key.</p>
       <div className="table-scroll" ref={scrollRef} style={{ maxHeight: height }} role="table" aria-label="Tracks" aria-rowcount={rows.length + 2}>
-        <div className="table-head" role="rowgroup">
+        <div className="table-head" role="rowgroup" style={{ minWidth }}>
           <div className="table-row table-header-row" role="row" style={{ gridTemplateColumns: template }} aria-rowindex={1}>
             {columns.map((c) => {
               const index = sort.findIndex((k) => k.column === c.id);
@@ -211,7 +214,7 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
             })}
           </div>
         </div>
-        <div className="table-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div className="table-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth }}>
           {virtualizer.getVirtualItems().map((item) => {
             const track = rows[item.index];
             return (
