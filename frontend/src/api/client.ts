@@ -27,9 +27,22 @@ export function buildUrl(path: string, query: Query = {}): string {
   return `/rest/${path.replace(/^\/+/, '')}${qs ? `?${qs}` : ''}`;
 }
 
+const CSRF_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/**
+ * The CSRF token to send on writes: Django's `csrftoken` cookie. When no response has set it yet
+ * (the API sets it nowhere today, and the app's page may come from a static server), the app sets
+ * one itself: Django's cookie-based check compares the X-CSRFToken header with that cookie, and a
+ * page on another site can neither read nor set a cookie of this origin, so a random secret of
+ * Django's format (32 letters/digits) protects exactly as one Django would have issued.
+ */
 export function csrfToken(): string {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : '';
+  if (match) return decodeURIComponent(match[1]);
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const secret = Array.from(bytes, (b) => CSRF_CHARS[b % CSRF_CHARS.length]).join('');
+  document.cookie = `csrftoken=${secret}; path=/; SameSite=Lax`;
+  return secret;
 }
 
 function isErrorBody(body: unknown): body is ErrorBody {
