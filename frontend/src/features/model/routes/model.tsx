@@ -49,7 +49,7 @@ export function ModelRoute() {
           <Card title="Accuracy against baselines" testId="model-accuracy-card">
             <p className="score">{m.accuracy ? formatPercent(m.accuracy.value, 1) : '–'}</p>
             <p className="muted small" data-testid="model-protocol">
-              {m.accuracy ? `Protocol: ${m.accuracy.protocol}` : 'Accuracy was not measured.'}
+              {m.accuracy ? `Protocol: ${m.accuracy.protocol}.` : 'Accuracy was not measured.'}
               {m.accuracy?.random_split_value ? ` A random split (same artists in training and test) would claim ${formatPercent(m.accuracy.random_split_value, 1)}.` : ''}
             </p>
             {m.macro_f1 !== null ? <p className="muted small">Macro-F1 {m.macro_f1.toFixed(3)}{m.log_loss !== null ? ` · log loss ${m.log_loss.toFixed(3)}` : ''}</p> : null}
