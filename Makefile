@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/bench_sandbox.py --out docs/benchmarks/sandbox.md
 	$(BIN)/python bench/bench_model.py --out docs/benchmarks/model.md
 	$(BIN)/python bench/bench_audio.py --out docs/benchmarks/audio.md
+	$(BIN)/python bench/bench_taste.py --out docs/benchmarks/taste.md
 	$(BIN)/python bench/assemble.py
 
 clean:
