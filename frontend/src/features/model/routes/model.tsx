@@ -42,7 +42,7 @@ export function ModelRoute() {
             <strong>Licence.</strong> {SPOTIFY_TERMS_NOTE}
           </p>
           <p>
-            This model was trained on the <strong data-testid="model-dataset">{m.dataset.name}</strong> dataset{dataset?.synthetic ? ' (synthetic: generated, not real music)' : ''}, from {m.dataset.source} (licence: {m.dataset.licence}). {m.licence_note}
+            This model was trained on the <strong data-testid="model-dataset">{m.dataset.name}</strong> dataset{dataset?.synthetic ? ' (synthetic: generated, not real music)' : ''}, from {m.dataset.source}{m.dataset.licence ? ` (licence: ${m.dataset.licence})` : ''}. {m.licence_note}
           </p>
         </div>
         <div className="grid-2">
