@@ -85,6 +85,8 @@ async function request<T>(method: string, path: string, query?: Query, body?: un
 
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', path, query),
+  /** A URL the API handed out (e.g. a job's status_url), under /rest/. */
+  getUrl: <T>(url: string) => request<T>('GET', url.replace(/^(https?:\/\/[^/]+)?\/rest\//, '')),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, undefined, body ?? {}),
   delete: <T>(path: string) => request<T>('DELETE', path),
 };

@@ -33,6 +33,13 @@ describe('api client', () => {
     expect((calls[0].headers as Record<string, string>)['X-CSRFToken']).toBe(csrfToken());
   });
 
+  it('follows URLs the API hands out, such as a job status_url', async () => {
+    const calls = serve({ 'GET uploads/abc': { id: 'abc', status: 'done' } });
+    await expect(api.getUrl('/rest/uploads/abc')).resolves.toEqual({ id: 'abc', status: 'done' });
+    await expect(api.getUrl('http://127.0.0.1:8000/rest/uploads/abc')).resolves.toEqual({ id: 'abc', status: 'done' });
+    expect(calls.map((c) => c.url.pathname)).toEqual(['/rest/uploads/abc', '/rest/uploads/abc']);
+  });
+
   it('says so in words when the answer is not the API’s JSON', async () => {
     serve({ 'GET health': new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }) });
     await expect(api.get('health')).rejects.toMatchObject({ status: 502, code: 'http', message: 'The server answered 502 Bad Gateway.' });
