@@ -91,7 +91,12 @@ export const api = {
   delete: <T>(path: string) => request<T>('DELETE', path),
 };
 
-/** Login URL that returns to the current page after Spotify. */
-export function loginUrl(next: string = window.location.pathname + window.location.search): string {
-  return buildUrl('auth/login', { next });
+/**
+ * Where to send a person to log in: the URL the API named (or /rest/auth/login), with `next` set
+ * to the page they are on so Spotify's round trip brings them back to it.
+ */
+export function loginUrl(from?: string | null, next: string = window.location.pathname + window.location.search): string {
+  const url = new URL(from || buildUrl('auth/login'), window.location.origin);
+  if (!url.searchParams.has('next')) url.searchParams.set('next', next);
+  return url.origin === window.location.origin ? url.pathname + url.search : url.href;
 }

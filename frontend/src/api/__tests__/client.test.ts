@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 
 import { serve, apiError } from '@/testing/fixture-server';
 
-import { api, ApiError, buildUrl, csrfToken } from '../client';
+import { api, ApiError, buildUrl, csrfToken, loginUrl } from '../client';
 
 describe('api client', () => {
   it('builds /rest/ URLs and drops empty parameters', () => {
     expect(buildUrl('search', { q: 'a b', type: 'track', offset: 0, empty: '', none: null })).toBe('/rest/search?q=a+b&type=track&offset=0');
     expect(buildUrl('/me')).toBe('/rest/me');
+  });
+
+  it('sends people back to where they were after logging in', () => {
+    expect(loginUrl('/rest/auth/login', '/liked?x=1')).toBe('/rest/auth/login?next=%2Fliked%3Fx%3D1');
+    expect(loginUrl('/rest/auth/login?next=/taste', '/liked')).toBe('/rest/auth/login?next=/taste');
+    expect(loginUrl(null, '/top')).toBe('/rest/auth/login?next=%2Ftop');
   });
 
   it('reuses the csrftoken cookie, or sets one of Django’s format once', () => {

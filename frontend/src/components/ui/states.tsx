@@ -48,14 +48,14 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   } else if (code === 'not_logged_in') {
     title = 'Log in to see this';
     action = (
-      <a className="button button-primary" href={detail(apiError!, 'login_url') ?? loginUrl()}>
+      <a className="button button-primary" href={loginUrl(detail(apiError!, 'login_url'))}>
         Log in with Spotify
       </a>
     );
   } else if (code === 'reauth') {
     title = 'Spotify needs you to reconnect';
     action = (
-      <a className="button button-primary" href={detail(apiError!, 'reconnect_url') ?? loginUrl()}>
+      <a className="button button-primary" href={loginUrl(detail(apiError!, 'reconnect_url'))}>
         Reconnect Spotify
       </a>
     );
