@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "genrelens.catalog.apps.CatalogConfig",
     "genrelens.jobs.apps.JobsConfig",
     "genrelens.api.apps.ApiConfig",
@@ -111,10 +112,27 @@ WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/(.+\.[0-9a-f]{12}\.\w+|assets/.+-[\w
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "genrelens.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute")},
+    # Sessions only (the browser app), with CSRF checked on every write, logged in or not.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["genrelens.api.authentication.CsrfSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
+                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute"),
+                               "user": env("GENRELENS_API_USER_RATE", "1200/minute")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "genrelens API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "genrelens API",
+    "DESCRIPTION": "What a track sounds like, which genre it sounds like, and how tastes compare. Every error "
+                   "is {error: {status, code, message, details}}.",
+    "VERSION": "0.2.0",
+    "SCHEMA_PATH_PREFIX": "/rest",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the installed sidecar package: the docs page fetches nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

@@ -60,7 +60,7 @@ class JobOutput(serializers.ModelSerializer):
 
     def get_analysis_url(self, job: Job) -> str | None:
         key = self.get_track_id(job)
-        return reverse("api:track-analysis", kwargs={"key": key}) if key else None
+        return f"{reverse('api:analysis')}?track_id={key}" if key else None
 
 
 def _store(upload: UploadedFile) -> Path:

@@ -1,90 +1,154 @@
-"""Read-side documents the API serves: a track's analysis (features with provenance, genre
-probabilities from the active model, beats for local tracks)."""
+"""A track's analysis document: metadata, features with provenance, genre probabilities with the
+model's measured accuracy beside them, percentiles within each genre, beats for local tracks.
+
+Documents are stored (AnalysisDocument) keyed by track, active model and the feature rows used,
+so a repeated request is one read; anything that changes the answer changes the key.
+"""
 
 from __future__ import annotations
 
-import functools
-import math
+import hashlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import pandas as pd
-from django.conf import settings
+from django.db import IntegrityError, transaction
 
+from genrelens.catalog.genres import SPOTIFY_TERMS_NOTE, active_model, headline_accuracy, predict_genres
 from genrelens.catalog.local import local_document
-from genrelens.catalog.models import AudioFeatures, Track
-from genrelens.catalog.selectors import model_get
-from genrelens.core.errors import GenrelensError, NotFound
-from genrelens.core.types import FEATURE_NAMES
+from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track
+from genrelens.catalog.taste import public_taste_for_model
+from genrelens.catalog.tracklists import features_fetch, preferred_features, source_rank, spotify_tracks_store
+from genrelens.core.errors import NotFound
+from genrelens.core.providers.base import FeatureProvider
+from genrelens.core.spotify.models import Track as SpotifyTrack
+from genrelens.core.types import FEATURE_NAMES, TrackRef
+
+#: looks a Spotify track up by id (None when Spotify does not know it)
+TrackFetcher = Callable[[str], SpotifyTrack | None]
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str) -> Any:
-    """Loaded models stay in memory: unpickling on every request would dominate its latency.
-    Artifact paths carry the model id, so a new model never hits an old cache entry."""
-    from genrelens.core.ml.artifacts import load_model
-
-    return load_model(path)
+def track_find(*, key: str) -> Track | None:
+    return (Track.objects.select_related("album").filter(key=key).first()
+            or (Track.objects.select_related("album").filter(spotify_id=key).first() if key else None))
 
 
-def _rank(source: str) -> int:
-    order = [*settings.GENRELENS_FEATURE_PROVIDERS, "local"]
-    kind = source.split(":")[0]
-    return order.index(kind) if kind in order else len(order)
+def analysis_get(*, key: str, fetch_track: TrackFetcher | None = None,
+                 providers: Sequence[FeatureProvider] = ()) -> dict[str, Any]:
+    """The stored document for this track, model and features, computing and storing it on a miss.
+
+    A track the catalog lacks is looked up with `fetch_track` (one upstream request); a track with
+    no features yet goes through the provider chain once.
+    """
+    track = track_find(key=key) or _fetch(key, fetch_track)
+    rows = list(AudioFeatures.objects.filter(track=track))
+    chain_note = ""
+    if not rows and providers:
+        report = features_fetch(refs=[_ref(track)], providers=providers)
+        rows = list(AudioFeatures.objects.filter(track=track))
+        chain_note = "; ".join(f"{name}: {why}" for name, why in report.blocked.items())
+    record = active_model()
+    version = record.version if record else ""
+    sources_key = _sources_key(rows)
+    stored = AnalysisDocument.objects.filter(track=track, model_version=version, sources_key=sources_key).first()
+    if stored is not None:
+        return stored.document
+    document = _build(track, rows, chain_note)
+    document["stored"] = {"model_version": version, "sources_key": sources_key}
+    try:
+        with transaction.atomic():
+            AnalysisDocument.objects.create(track=track, model_version=version, sources_key=sources_key,
+                                            document=document)
+    except IntegrityError:
+        pass  # a concurrent request stored the same document first
+    return document
 
 
-def track_document(*, key: str) -> dict[str, Any]:
-    track = Track.objects.select_related("album").filter(key=key).first()
-    if track is None:
-        raise NotFound(f"no track {key!r} in the catalog")
-    rows = sorted(AudioFeatures.objects.filter(track=track), key=lambda r: (_rank(r.source), r.source))
-    sources = [{"source": r.source, "source_version": r.source_version, "fetched_at": r.fetched_at.isoformat(),
-                "features": {n: getattr(r, n) for n in FEATURE_NAMES}, "how": r.how} for r in rows]
-    preferred = _preferred(sources, track)
+def _fetch(key: str, fetch_track: TrackFetcher | None) -> Track:
+    found = fetch_track(key) if fetch_track and not key.startswith("local:") else None
+    if found is None:
+        raise NotFound(f"no track {key!r} in the catalog" + ("" if fetch_track else " (and no Spotify to ask)"))
+    spotify_tracks_store(tracks=[found])
+    track = track_find(key=found.id)
+    assert track is not None  # just stored
+    return track
+
+
+def _ref(track: Track) -> TrackRef:
+    return TrackRef(key=track.key, spotify_id=track.spotify_id or None, title=track.name,
+                    artists=tuple(a for a in track.artist_names.split(";") if a), duration_ms=track.duration_ms,
+                    isrc=track.isrc or None)
+
+
+def _sources_key(rows: Sequence[AudioFeatures]) -> str:
+    text = "|".join(sorted(f"{r.source}@{r.source_version}@{r.fetched_at.isoformat()}" for r in rows))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _build(track: Track, rows: list[AudioFeatures], chain_note: str) -> dict[str, Any]:
+    rows.sort(key=lambda r: (source_rank(r.source), r.source))
+    preferred = preferred_features([track.key]).get(track.key)
+    year = track.album.release_year if track.album else None
     document: dict[str, Any] = {
-        "track": {"id": track.key, "name": track.name, "artists": [a for a in track.artist_names.split(";") if a],
-                  "album": track.album.name if track.album else "", "duration_ms": track.duration_ms,
-                  "release_year": track.album.release_year if track.album else None, "is_local": track.is_local},
-        "features": preferred,
-        "feature_source": sources[0]["source"] if sources else None,
-        "sources": sources,
+        "track": _metadata(track, year),
+        "features": preferred[0] if preferred else None,
+        "feature_source": preferred[1] if preferred else None,
+        "reason": None,
+        "sources": [_source_row(r) for r in rows],
         "genres": None,
-        "genres_note": "",
+        "percentiles": None,
         "rhythm": None,
     }
     if preferred is None:
-        document["genres_note"] = "no audio features for this track yet"
+        document["reason"] = "No provider has audio features for this track" + (
+            f" ({chain_note})." if chain_note else ".")
     else:
-        document.update(_genres(preferred, document["track"]["release_year"]))
+        document["genres"] = _genres(preferred[0], year, track.is_local)
+        document["percentiles"] = _percentiles(preferred[0])
     if track.is_local:
         local = local_document(track=track)
         document["rhythm"] = {k: local[k] for k in ("beats", "downbeats", "sections")}
     return document
 
 
-def _preferred(sources: list[dict[str, Any]], track: Track) -> dict[str, Any] | None:
-    """Each feature from the most preferred source that has it (the chain's order)."""
-    if not sources:
+def _metadata(track: Track, year: int | None) -> dict[str, Any]:
+    return {"id": track.key, "name": track.name, "artists": [a for a in track.artist_names.split(";") if a],
+            "album": track.album.name if track.album else "", "duration_ms": track.duration_ms,
+            "release_year": year, "is_local": track.is_local, "popularity": track.popularity,
+            "uri": f"spotify:track:{track.spotify_id}" if track.spotify_id else None}
+
+
+def _source_row(row: AudioFeatures) -> dict[str, Any]:
+    return {"source": row.source, "source_version": row.source_version, "fetched_at": row.fetched_at.isoformat(),
+            "features": {n: getattr(row, n) for n in FEATURE_NAMES}, "how": row.how}
+
+
+def _genres(features: dict[str, Any], year: int | None, is_local: bool) -> dict[str, Any] | None:
+    record = active_model()
+    if record is None:
         return None
-    merged = {n: next((s["features"][n] for s in sources if s["features"][n] is not None), None)
-              for n in FEATURE_NAMES}
-    if merged["duration_ms"] is None:
-        merged["duration_ms"] = track.duration_ms
-    return merged
+    output = predict_genres([features], [year])
+    probabilities = output.probabilities[0]
+    if probabilities is None:
+        return None
+    card = record.card.get("metrics", {})
+    note = ("Estimated from features measured on your audio file, while the model learnt from Spotify's "
+            "features; treat it as a rough guide." if is_local else "")
+    return {
+        "model": record.version,
+        "label": record.label,
+        "probabilities": probabilities,
+        "accuracy": headline_accuracy(record.card),
+        "baselines": {"random": card.get("baselines", {}).get("random", {}).get("accuracy"),
+                      "majority": card.get("baselines", {}).get("majority", {}).get("accuracy")},
+        "dataset": {"name": record.dataset_name, "licence_note": SPOTIFY_TERMS_NOTE},
+        "note": note,
+    }
 
 
-def _genres(features: dict[str, Any], release_year: int | None) -> dict[str, Any]:
-    from genrelens.core.ml.predict import predict_frame
+def _percentiles(features: dict[str, Any]) -> dict[str, dict[str, float | None]] | None:
+    from genrelens.core.taste.documents import percentiles_of
 
-    try:
-        record = model_get()
-    except NotFound as exc:
-        return {"genres_note": str(exc)}
-    row = {n: (math.nan if v is None else v) for n, v in features.items()}
-    row["release_year"] = math.nan if release_year is None else release_year
-    try:
-        prediction = predict_frame(_load(record.path), pd.DataFrame([row])).iloc[0]
-    except GenrelensError as exc:
-        return {"genres_note": f"model {record.version} cannot score this track: {exc}"}
-    probabilities = {c.removeprefix("p_"): float(v) for c, v in prediction.items() if str(c).startswith("p_")}
-    return {"genres": {"model": record.version, "label": record.label,
-                       "probabilities": dict(sorted(probabilities.items(), key=lambda kv: -kv[1]))}}
+    public = public_taste_for_model()
+    if public is None:
+        return None
+    return percentiles_of({k: v for k, v in features.items() if v is not None}, public)

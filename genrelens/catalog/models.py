@@ -192,3 +192,34 @@ class TrainedModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}{' (active)' if self.is_active else ''}"
+
+
+class AnalysisDocument(models.Model):
+    """A track's analysis as the API served it, kept so the next request is a single read.
+
+    Keyed by what it was computed from: the track, the active model's version and the feature rows
+    used (their sources and fetch times). A new active model or new features make a new document;
+    old ones stay until the track is deleted.
+    """
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="analysis_documents")
+    model_version = models.CharField(max_length=100, blank=True, default="")
+    sources_key = models.CharField(max_length=64, help_text="sha256 of the feature rows' sources and times")
+    document = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["track", "model_version", "sources_key"],
+                                               name="uniq_analysis_document")]
+
+
+class PublicTaste(models.Model):
+    """A dataset's feature distributions per genre on fixed grids, computed once per dataset version."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="tastes")
+    dataset_sha256 = models.CharField(max_length=64, blank=True, default="")
+    document = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "dataset_sha256"], name="uniq_public_taste")]

@@ -34,7 +34,7 @@ def drums(tmp_path: Path) -> Path:
 def upload(client: APIClient, name: str, content: bytes):
     handle = io.BytesIO(content)
     handle.name = name
-    return client.post("/api/uploads/", {"file": handle}, format="multipart")
+    return client.post("/rest/uploads", {"file": handle}, format="multipart")
 
 
 def wait_for(client: APIClient, status_url: str, timeout: float = 60.0) -> dict:
@@ -94,14 +94,14 @@ def test_a_corrupt_file_fails_its_job_with_the_reason(client: APIClient) -> None
 
 
 def test_an_unknown_track_and_upload_give_404_in_the_error_shape(client: APIClient) -> None:
-    missing = client.get("/api/tracks/local:abc/analysis/")
+    missing = client.get("/rest/analysis", {"track_id": "local:" + "ab" * 32})
     assert missing.status_code == 404 and "no track" in missing.json()["error"]["message"]
-    assert client.get("/api/uploads/6f1c3a52-1111-4a7e-9d55-3c2b1a0f9e77/").status_code == 404
+    assert client.get("/rest/uploads/6f1c3a52-1111-4a7e-9d55-3c2b1a0f9e77").status_code == 404
 
 
 def test_the_openapi_schema_describes_the_endpoints(client: APIClient) -> None:
-    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
-    assert {"/api/uploads/", "/api/uploads/{job_id}/", "/api/tracks/{key}/analysis/"} <= set(schema["paths"])
+    schema = client.get("/rest/schema", HTTP_ACCEPT="application/json").json()
+    assert {"/rest/uploads", "/rest/uploads/{job_id}", "/rest/analysis"} <= set(schema["paths"])
 
 
 def test_with_jobs_out_of_process_the_worker_runs_the_queue(client: APIClient, drums: Path, settings) -> None:
