@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,8 +89,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         process.wait(timeout=30)
 
 
-def wait_listening(process: subprocess.Popen[str], timeout: float = 120.0) -> str:
-    """gunicorn's `Listening at: URL` line, then until a worker answers."""
+def wait_listening(process: subprocess.Popen[str], timeout: float = 180.0) -> str:
+    """gunicorn's `Listening at: URL` line, then until a worker answers; its output is drained after."""
     assert process.stdout is not None
     deadline, url = time.monotonic() + timeout, ""
     while not url and time.monotonic() < deadline:
@@ -99,11 +100,13 @@ def wait_listening(process: subprocess.Popen[str], timeout: float = 120.0) -> st
         if match := re.search(r"Listening at: (http://\S+)", line):
             url = match.group(1)
     assert url, "no Listening line"
+    # A full pipe would block the server's logging, so keep reading what it prints.
+    threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
     while time.monotonic() < deadline:
         try:
-            requests.get(url + "/static/" + ASSET, timeout=5)
+            requests.get(url + "/static/" + ASSET, timeout=30)
             return url
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     raise AssertionError("no worker answered")
 
