@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 #: Paths the app never owns: the API, the login redirect, the admin, static files.
@@ -17,10 +18,13 @@ then restart <code>genrelens serve</code>. The API answers meanwhile at <a href=
 
 
 @require_safe
+@ensure_csrf_cookie
 def spa_index(request: HttpRequest) -> HttpResponse:
     """frontend/dist/index.html, read on each request so a rebuild shows without a restart.
 
     `no-cache`: the page is small and names the current hashed assets, which are cached for a year.
+    The CSRF cookie is set here: the app reads it and sends it back on every POST and DELETE, so a
+    first upload or share works before any other request has set it.
     """
     index = settings.GENRELENS_FRONTEND_DIST / "index.html"
     try:

@@ -94,10 +94,11 @@ http {{
     raise AssertionError("nginx did not answer")
 
 
-def test_app_routes_get_the_app_page_from_nginx_never_cached(site: str) -> None:
+def test_app_routes_get_the_app_page_through_nginx_never_cached_with_a_csrf_cookie(site: str) -> None:
     page = requests.get(site + "/taste", timeout=10)
     assert page.status_code == 200 and page.text == INDEX
     assert page.headers["Server"].startswith("nginx") and page.headers["Cache-Control"] == "no-cache"
+    assert page.cookies.get("csrftoken")
 
 
 def test_hashed_assets_come_gzipped_and_cached_for_a_year(site: str) -> None:

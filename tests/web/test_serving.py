@@ -45,6 +45,7 @@ def test_app_routes_answer_with_the_app_page(built: Path, path: str) -> None:
     assert response.status_code == 200
     assert response.content.decode() == INDEX
     assert response["Cache-Control"] == "no-cache"
+    assert response.cookies["csrftoken"].value, "the app sends it back on its writes"
 
 
 @pytest.mark.parametrize("path", ["/rest/no-such-endpoint", "/static/missing.js", "/connect/x", "/admin/nope"])
