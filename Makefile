@@ -73,6 +73,7 @@ bench: install frontend system-packages
 	$(BIN)/python bench/bench_sandbox.py --out docs/benchmarks/sandbox.md
 	$(BIN)/python bench/bench_model.py --out docs/benchmarks/model.md
 	$(BIN)/python bench/bench_audio.py --out docs/benchmarks/audio.md
+	$(BIN)/python bench/bench_taste.py --out docs/benchmarks/taste.md
 	$(BIN)/python bench/bench_frontend.py --out docs/benchmarks/frontend.md
 	$(BIN)/python bench/assemble.py
 

@@ -127,7 +127,11 @@ SPECTACULAR_SETTINGS = {
                    "is {error: {status, code, message, details}}.",
     "VERSION": "0.2.0",
     "SCHEMA_PATH_PREFIX": "/rest",
+    # 3.1: a nullable nested object is oneOf [object, null], which validators and type generators read right
+    "OAS_VERSION": "3.1.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "genrelens.api.schema_hooks.add_error_responses"],
     # Swagger UI from the installed sidecar package: the docs page fetches nothing from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

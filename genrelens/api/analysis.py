@@ -34,8 +34,7 @@ def _fetcher(client: SpotifyClient | None):
         return None
 
     def fetch(key: str) -> SpotifyTrack | None:
-        found = client.tracks([key])
-        return found[0] if found else None
+        return client.track(key)
 
     return fetch
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -59,6 +61,8 @@ def _playlist(p: Playlist, me: str | None) -> dict[str, Any]:
 
 
 class MeApi(APIView):
+    # the app's first call: it also hands the browser the CSRF cookie its writes will need
+    @method_decorator(ensure_csrf_cookie)
     @extend_schema(responses={200: shapes.Me, 401: shapes.Error, 502: shapes.Error},
                    description="Who is connected: the Spotify profile, or where to log in.")
     def get(self, request: Request) -> Response:

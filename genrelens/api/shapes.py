@@ -7,6 +7,7 @@ from its declared shape fails a test.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers as s
 
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES
@@ -15,12 +16,18 @@ from genrelens.core.types import FEATURE_NAMES, INT_FEATURES
 # building blocks
 
 
+@extend_schema_field({"type": ["object", "array"]})  # allow_null adds "null"
+class NullableJson(s.JSONField):
+    """Free-form JSON or null (a plain nullable JSONField renders as oneOf [any, null], which null
+    matches twice)."""
+
+
 class ErrorBody(s.Serializer):
     status = s.IntegerField()
     code = s.CharField(help_text="restricted, rate_limited, reauth, not_logged_in, upstream, invalid, not_found, "
                                  "throttled, ...")
     message = s.CharField(help_text="a plain sentence for people")
-    details = s.JSONField(allow_null=True, help_text="restricted: {what, why}; reauth: {reconnect_url}; "
+    details = NullableJson(allow_null=True, help_text="restricted: {what, why}; reauth: {reconnect_url}; "
                                                      "not_logged_in: {login_url}; invalid: the fields")
 
 
@@ -346,7 +353,7 @@ class Job(s.Serializer):
     status = s.ChoiceField(choices=["queued", "running", "done", "failed"])
     progress = Progress(allow_null=True)
     error = s.CharField(allow_blank=True)
-    result = s.JSONField(allow_null=True)
+    result = NullableJson(allow_null=True)
     created_at = s.DateTimeField()
     finished_at = s.DateTimeField(allow_null=True)
     status_url = s.CharField()

@@ -104,6 +104,8 @@ def _build(track: Track, rows: list[AudioFeatures], chain_note: str) -> dict[str
     else:
         document["genres"] = _genres(preferred[0], year, track.is_local)
         document["percentiles"] = _percentiles(preferred[0])
+        if document["genres"] is None:
+            document["reason"] = "No genre model is active yet (run `genrelens train`), so no genre probabilities."
     if track.is_local:
         local = local_document(track=track)
         document["rhythm"] = {k: local[k] for k in ("beats", "downbeats", "sections")}

@@ -62,7 +62,7 @@ def test_an_uploaded_file_is_analysed_in_the_background_and_served_with_its_beat
     assert document["sources"][0]["how"]["tempo"] == "measured"
     beats = document["rhythm"]["beats"]
     assert len(beats) > 10 and all(b2 > b1 for b1, b2 in itertools.pairwise(beats))
-    assert "no active model" in document["genres_note"]
+    assert document["genres"] is None and "No genre model is active" in document["reason"]
     stored = list((Path(settings.MEDIA_ROOT) / "uploads").iterdir())
     assert len(stored) == 1 and stored[0].suffix == ".wav"
 

@@ -414,6 +414,11 @@ class SpotifyClient:
         rows = self._collect("albums/{id}/tracks", first, None, max_items)
         return [parse_track(row, album=record) for row in rows if row is not None and row.get("id")]
 
+    def track(self, track_id: str) -> Track | None:
+        """One full track by id (one request); None when Spotify does not know it."""
+        row = self._single("tracks", self._sp.track, track_id)
+        return None if row is None else parse_track(row)
+
     def tracks(self, ids: Iterable[str | None]) -> list[Track]:
         """Full tracks, 50 per request; one request per id where the batch endpoint is closed."""
         rows = self._lookup(unique_ids(ids), "batch_tracks", "tracks", TRACKS_BATCH, self._sp.tracks, self._sp.track)
