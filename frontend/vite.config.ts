@@ -28,5 +28,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/testing/setup.ts'],
     css: false,
+    // the machine running the suite is shared; a view test may wait on several lazy chunks
+    testTimeout: 30_000,
   },
 });

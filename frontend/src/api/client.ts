@@ -45,7 +45,7 @@ export async function toApiError(response: Response): Promise<ApiError> {
   }
   if (isErrorBody(body)) {
     const { status, code, message, details } = body.error;
-    return new ApiError(status ?? response.status, code, message, details ?? null);
+    return new ApiError(status ?? response.status, code, message, (details as Record<string, unknown> | null) ?? null);
   }
   return new ApiError(response.status, 'http', `The server answered ${response.status} ${response.statusText}.`.trim());
 }

@@ -1,15 +1,25 @@
 import { useQuery } from '@tanstack/react-query';
 
 import { api } from './client';
-import type { Job } from './types';
+import type { Job, UploadJob } from './types';
 
-export const jobFinished = (job: Job | undefined) => job?.status === 'done' || job?.status === 'failed';
+export const jobFinished = (job: { status?: string } | undefined) => job?.status === 'done' || job?.status === 'failed';
 
 /** Polls a background job every second until it is done or failed. */
-export function useJob(id: Job['id'] | null | undefined, path: 'jobs' | 'uploads' = 'jobs') {
+export function useJob(id: Job['id'] | null | undefined) {
   return useQuery({
-    queryKey: [path, id],
-    queryFn: () => api.get<Job>(`${path}/${id}`),
+    queryKey: ['jobs', id],
+    queryFn: () => api.get<Job>(`jobs/${id}`),
+    enabled: id !== null && id !== undefined,
+    refetchInterval: (query) => (jobFinished(query.state.data) ? false : 1000),
+  });
+}
+
+/** The analysis job of an uploaded file, polled the same way. */
+export function useUploadJob(id: string | null | undefined) {
+  return useQuery({
+    queryKey: ['uploads', id],
+    queryFn: () => api.get<UploadJob>(`uploads/${id}`),
     enabled: id !== null && id !== undefined,
     refetchInterval: (query) => (jobFinished(query.state.data) ? false : 1000),
   });

@@ -1,8 +1,10 @@
-// The API's shapes under the names the app uses.
-// PROVISIONAL: written from docs/api-contract (issue 12) while the lead's endpoints are not yet on
-// main; once `/rest/schema` carries them this file becomes aliases of the generated
-// `components['schemas'][...]` in ./schema.d.ts and nothing else in the app changes.
+// The API's shapes under the names the app uses. Endpoints on main are aliases of the types
+// generated from `/rest/schema` (src/api/schema.d.ts, `npm run gen:api`); never edit those here.
+// PROVISIONAL (marked below): taste, share links, compare and taste jobs are not in the schema
+// yet; they follow the planned contract of issue 12 until they land, then become aliases too.
+import type { components } from './schema';
 
+type S = components['schemas'];
 export const FEATURE_KEYS = [
   'danceability',
   'energy',
@@ -19,144 +21,41 @@ export const FEATURE_KEYS = [
   'time_signature',
 ] as const;
 export type FeatureKey = (typeof FEATURE_KEYS)[number];
-export type Features = Record<FeatureKey, number | null>;
+export type Features = S['Features'];
 
-export type ErrorCode =
-  | 'restricted'
-  | 'rate_limited'
-  | 'reauth'
-  | 'not_logged_in'
-  | 'upstream'
-  | 'invalid'
-  | 'not_found'
-  | 'throttled'
-  | 'no_taste'
-  | string;
+export type ErrorCode = string;
 
-export interface ErrorBody {
-  error: {
-    status: number;
-    code: ErrorCode;
-    message: string;
-    details: Record<string, unknown> | null;
-  };
-}
+export type ErrorBody = S['Error'];
 
-export interface TopGenre {
-  genre: string;
-  probability: number;
-}
+export type TopGenre = S['TopGenre'];
 
-export interface TrackItem {
-  id: string;
-  uri: string | null;
-  name: string;
-  artists: string[];
-  album: string;
-  album_id: string | null;
-  image_url: string | null;
-  duration_ms: number;
-  release_year: number | null;
-  popularity: number | null;
-  is_local: boolean;
-  features: Features | null;
-  feature_source: string | null;
-  features_note: string | null;
-  top_genre: TopGenre | null;
-}
+export type TrackItem = S['TrackItem'];
 
-export interface Coverage {
-  tracks: number;
-  with_features: number;
-  by_source: Record<string, number>;
-}
+export type Coverage = S['Coverage'];
 
-export interface TrackPage {
-  items: TrackItem[];
-  total: number;
-  offset: number;
-  limit: number;
-  next_offset: number | null;
-  coverage: Coverage;
-  model: { version: string; accuracy: number } | null;
-}
+export type TrackPage = S['TrackPage'];
 
-export interface ArtistItem {
-  id: string;
-  name: string;
-  image_url: string | null;
-  genres: string[];
-}
+export type ArtistItem = S['ArtistItem'];
 
-export interface AlbumItem {
-  id: string;
-  name: string;
-  artists: string[];
-  release_year: number | null;
-  image_url: string | null;
-  total_tracks: number | null;
-}
+export type AlbumItem = S['AlbumItem'];
 
-export type SearchType = 'track' | 'artist' | 'album';
+export type SearchType = S['TypeEnum'];
 
-export interface SearchResult {
-  type: SearchType;
-  source: 'spotify' | 'catalog';
-  query: string;
-  items: TrackItem[] | ArtistItem[] | AlbumItem[];
-  offset: number;
-  limit: number;
-  next_offset: number | null;
-}
+export type SearchResult = S['SearchResult'];
 
-export interface HealthCheck {
-  ok: boolean;
-  detail: string;
-}
-export interface Health {
-  status: 'ok' | 'degraded';
-  checks: Record<string, HealthCheck>;
-}
+export type HealthCheck = S['Check'];
+export type Health = S['Health'];
 
-export interface SpotifyUser {
-  spotify_id: string;
-  display_name: string | null;
-  image_url: string | null;
-  country: string | null;
-  product: string | null;
-}
-export type Me = { connected: false; login_url: string } | { connected: true; user: SpotifyUser };
+export type SpotifyUser = S['SpotifyUser'];
+export type Me = S['Me'];
 
-export interface RhythmEstimate {
-  tempo: number;
-  time_signature: number;
-  beat_ms: number;
-  source: string;
-  note: string;
-}
+export type RhythmEstimate = S['RhythmEstimate'];
 
-export interface NowPlaying {
-  is_playing: boolean;
-  progress_ms: number;
-  timestamp: number;
-  track: TrackItem;
-  rhythm_estimate: RhythmEstimate | null;
-}
+export type NowPlaying = S['NowPlaying'];
 
-export interface Category {
-  id: string;
-  name: string;
-  icon_url: string | null;
-}
+export type Category = S['Category'];
 
-export interface PlaylistItem {
-  id: string;
-  name: string;
-  owner: string;
-  image_url: string | null;
-  tracks_total: number | null;
-  is_mine: boolean;
-}
+export type PlaylistItem = S['PlaylistItem'];
 
 export interface Section {
   start: number;
@@ -164,45 +63,17 @@ export interface Section {
   label: string;
 }
 
-export interface Rhythm {
-  beats: number[];
-  downbeats: number[];
-  sections: Section[];
-  tempo: number | null;
-  time_signature: number | null;
-  confidence?: number | null;
-}
+/** Sections are untyped in the schema: start times in seconds today (see normaliseSections). */
+export type Rhythm = S['Rhythm'] & { tempo?: number | null; time_signature?: number | null; confidence?: number | null };
 
-export interface FeatureSourceRow {
-  source: string;
-  source_version: string | null;
-  fetched_at: string | null;
-  features: Partial<Features>;
-  how: string;
-}
+export type FeatureSourceRow = S['SourceRow'];
 
-export interface GenrePrediction {
-  model: string;
-  label: string;
-  probabilities: Record<string, number>;
-  accuracy: { value: number; protocol: string };
-  baselines: Record<string, number>;
-  dataset: { name: string; licence_note: string };
-  note: string | null;
-}
+export type GenrePrediction = S['Genres'];
 
-export interface AnalysisDocument {
-  track: TrackItem;
-  features: Partial<Features> | null;
-  feature_source: string | null;
-  reason: string | null;
-  sources: FeatureSourceRow[];
-  genres: GenrePrediction | null;
-  percentiles: Record<string, Record<string, number>> | null;
-  rhythm: Rhythm | null;
-  stored: { key: string; model_version: string | null; sources: string[]; created_at: string };
-}
+export type AnalysisDocument = Omit<S['Analysis'], 'rhythm'> & { rhythm: Rhythm | null };
+export type AnalysisTrack = S['AnalysisTrack'];
 
+// PROVISIONAL from here on: taste, share links and compare (issue 12's plan).
 export interface Grid {
   min: number;
   max: number;
@@ -234,7 +105,10 @@ export interface Taste {
   dataset: string;
 }
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+export type UploadJob = S['JobOutput'];
+
+// PROVISIONAL: the taste refresh job (GET /rest/jobs/<id>) is not in the schema yet.
+export type JobStatus = S['JobOutputStatusEnum'];
 export interface Job {
   id: number | string;
   kind: string;
@@ -273,35 +147,9 @@ export interface Comparison {
   b_taste: Taste;
 }
 
-export interface Capabilities {
-  logged_in: boolean;
-  spotify: {
-    profile_hint: string | null;
-    flags: Record<string, boolean | null>;
-    search_limit: number | null;
-    off: { what: string; why: string }[];
-  };
-  providers: { name: string; enabled: boolean; reason: string | null }[];
-}
+export type Capabilities = S['Capabilities'];
 
-export interface ModelCard {
-  version: string;
-  created_at: string;
-  dataset: { name: string; sha256: string; licence_note: string };
-  accuracy: { value: number; protocol: string } & Record<string, unknown>;
-  baselines: Record<string, number>;
-  classes: string[];
-  confusion_matrix: { labels: string[]; matrix: number[][] };
-  per_class: Record<string, Record<string, number>>;
-  licence_note: string;
-}
+export type ModelCard = S['ModelCard'];
+export type Accuracy = S['Accuracy'];
 
-export interface DatasetItem {
-  name: string;
-  source: string;
-  format: string;
-  licence: string | null;
-  row_count: number;
-  imported_at: string;
-  synthetic: boolean;
-}
+export type DatasetItem = S['DatasetItem'];

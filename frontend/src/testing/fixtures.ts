@@ -90,14 +90,15 @@ export function trackPage(items: TrackItem[], { offset = 0, total = items.length
     limit: items.length,
     next_offset: next,
     coverage: { tracks: items.length, with_features: withFeatures, by_source: bySource },
-    model: { version: 'm-2026-11-30', accuracy: 0.531 },
+    model: { version: 'm-2026-11-30', accuracy: { value: 0.531, protocol: '5-fold CV grouped by artist', random_split_value: 0.58 } },
   };
 }
 
-export const meOut: Me = { connected: false, login_url: '/rest/auth/login?next=/' };
+export const meOut: Me = { connected: false, login_url: '/rest/auth/login?next=/', user: null };
 export const meIn: Me = {
   connected: true,
-  user: { spotify_id: 'alice', display_name: 'Alice', image_url: null, country: 'SE', product: 'premium' },
+  login_url: null,
+  user: { spotify_id: 'alice', display_name: 'Alice', country: 'SE', product: 'premium' },
 };
 
 export const nowPlaying: NowPlaying = {
@@ -161,53 +162,53 @@ export const analysis: AnalysisDocument = {
   feature_source: 'reccobeats',
   reason: null,
   sources: [
-    { source: 'reccobeats', source_version: 'v1', fetched_at: '2026-12-01T09:00:00Z', features: makeTrack(5).features ?? {}, how: 'ReccoBeats API' },
-    { source: 'dataset:tidytuesday', source_version: 'sha 1a2b', fetched_at: '2026-11-01T09:00:00Z', features: { energy: 0.5, tempo: 118 }, how: 'imported dataset row' },
+    { source: 'reccobeats', source_version: 'v1', fetched_at: '2026-12-01T09:00:00Z', features: makeTrack(5).features!, how: { energy: 'estimated', tempo: 'measured' } },
+    { source: 'dataset:tidytuesday', source_version: 'sha 1a2b', fetched_at: '2026-11-01T09:00:00Z', features: { ...makeTrack(6).features!, energy: 0.5, tempo: 118 }, how: { energy: 'measured' } },
   ],
   genres: {
     model: 'm-2026-11-30',
     label: 'rock',
     probabilities: { rock: 0.46, pop: 0.22, edm: 0.12, rap: 0.08, latin: 0.07, 'r&b': 0.05 },
-    accuracy: { value: 0.531, protocol: '5-fold CV grouped by artist' },
-    baselines: { 'most frequent': 0.18, 'stratified random': 0.17 },
+    accuracy: { value: 0.531, protocol: '5-fold CV grouped by artist', random_split_value: 0.58 },
+    baselines: { majority: 0.18, random: 0.17 },
     dataset: { name: 'tidytuesday', licence_note: 'Features derived from Spotify’s API; for development and testing.' },
-    note: null,
+    note: '',
   },
   percentiles: {
     energy: { all: 63, rock: 40, pop: 70 },
     tempo: { all: 52, rock: 48, pop: 55 },
   },
   rhythm: null,
-  stored: { key: 'abcdef0123456789', model_version: 'm-2026-11-30', sources: ['reccobeats'], created_at: '2026-12-01T09:00:00Z' },
+  stored: { sources_key: 'abcdef0123456789', model_version: 'm-2026-11-30' },
 };
 
 export const uploadedAnalysis: AnalysisDocument = {
   ...analysis,
   track: { ...makeTrack(7), id: 'local:42', name: 'My demo.wav', is_local: true, duration_ms: 20000 },
+  features: { ...analysis.features!, tempo: 120, time_signature: 4 },
   feature_source: 'local',
   rhythm: {
     beats: Array.from({ length: 40 }, (_, i) => i * 0.5),
     downbeats: Array.from({ length: 10 }, (_, i) => i * 2),
-    sections: [
-      { start: 0, end: 8, label: 'intro' },
-      { start: 8, end: 20, label: 'verse' },
-    ],
-    tempo: 120,
-    time_signature: 4,
-    confidence: 0.9,
+    sections: [0, 8],
   },
 };
 
 export const modelCard: ModelCard = {
   version: 'm-2026-11-30',
   created_at: '2026-11-30T12:00:00Z',
-  dataset: { name: 'tidytuesday', sha256: '0123456789abcdef0123456789abcdef', licence_note: 'Features derived from Spotify’s API; for development and testing.' },
-  accuracy: { value: 0.531, protocol: '5-fold cross-validation grouped by artist' },
-  baselines: { 'most frequent': 0.18, 'stratified random': 0.17 },
+  label: 'playlist_genre',
+  candidate: 'ensemble',
+  features: ['danceability', 'energy', 'tempo'],
+  macro_f1: 0.52,
+  log_loss: 1.21,
+  dataset: { name: 'tidytuesday', sha256: '0123456789abcdef0123456789abcdef', rows_used: 28000, source: 'TidyTuesday 2020-01-21', licence: 'CC0' },
+  accuracy: { value: 0.531, protocol: '5-fold cross-validation grouped by artist', random_split_value: 0.58 },
+  baselines: { majority: 0.18, random: 0.17, majority_class: 'edm' },
   classes: GENRES,
   confusion_matrix: { labels: GENRES, matrix: GENRES.map((_, i) => GENRES.map((__, j) => (i === j ? 50 : 10))) },
   per_class: Object.fromEntries(GENRES.map((g) => [g, { precision: 0.5, recall: 0.55, support: 1000 }])),
-  licence_note: '',
+  licence_note: 'Features derived from Spotify’s API; fine for development and testing.',
 };
 
 export const datasets: { items: DatasetItem[] } = {
@@ -217,15 +218,15 @@ export const datasets: { items: DatasetItem[] } = {
 export const capabilities: Capabilities = {
   logged_in: false,
   spotify: {
-    profile_hint: 'development-mode',
+    configured: true,
     flags: { audio_features: false, categories: false, search: true },
     search_limit: 10,
     off: [{ what: 'audio features', why: 'Spotify stopped serving audio features to new apps in November 2024.' }],
   },
   providers: [
     { name: 'spotify', enabled: false, reason: 'refused for this app' },
-    { name: 'reccobeats', enabled: true, reason: null },
-    { name: 'dataset', enabled: true, reason: null },
+    { name: 'reccobeats', enabled: true, reason: '' },
+    { name: 'dataset', enabled: true, reason: '' },
   ],
 };
 
@@ -238,7 +239,7 @@ export const playlists: { items: PlaylistItem[] } = {
   ],
 };
 
-export const searchTracks: SearchResult = { type: 'track', source: 'catalog', query: 'song', items: makeTracks(8), offset: 0, limit: 10, next_offset: null };
+export const searchTracks: SearchResult = { type: 'track', source: 'catalog', query: 'song', tracks: makeTracks(8), artists: [], albums: [], note: null, offset: 0, limit: 10, next_offset: null };
 
 export const shareLink: ShareLink = { token: 'tok_abc123', url: '/rest/shared/tok_abc123', created_at: '2026-12-01T10:00:00Z', expires_at: '2026-12-31T10:00:00Z' };
 

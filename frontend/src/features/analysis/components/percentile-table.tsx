@@ -34,7 +34,7 @@ export function PercentileTable({ doc }: { doc: AnalysisDocument }) {
                 </th>
                 <td className="num">{formatFeature(f, doc.features?.[f])}</td>
                 {genres.map((g) => {
-                  const p = percentiles[f]?.[g];
+                  const p = percentiles[f]?.[g] ?? undefined;
                   return (
                     <td key={g} className="num pct-cell" style={p === undefined ? undefined : { ['--pct' as string]: `${p}%` }} title={p === undefined ? 'no percentile' : `higher than ${Math.round(p)} % of ${g === 'all' ? 'all tracks' : g + ' tracks'}`}>
                       {p === undefined ? '–' : `${Math.round(p)}`}

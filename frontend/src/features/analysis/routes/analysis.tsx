@@ -8,6 +8,17 @@ import { ErrorState, Loading } from '@/components/ui/states';
 import { featureMeta, formatDate, formatFeature, formatPercent, sourceLabel } from '@/lib/features';
 
 import { useAnalysis } from '../api/analysis';
+
+const BASELINE_WORDS: Record<string, string> = { random: 'random guess', majority: 'always the commonest genre' };
+
+/** {feature: measured|estimated} → "measured: tempo, key; estimated: energy". */
+function howText(how: Record<string, string> | string): string {
+  if (typeof how === 'string') return how;
+  const groups: Record<string, string[]> = {};
+  for (const [feature, kind] of Object.entries(how)) (groups[kind] ??= []).push(feature);
+  const parts = Object.entries(groups).map(([kind, fs]) => `${kind}: ${fs.join(', ')}`);
+  return parts.length ? parts.join('; ') : '–';
+}
 import { PercentileTable } from '../components/percentile-table';
 
 export function AnalysisRoute() {
@@ -48,7 +59,7 @@ export function AnalysisRoute() {
       }
     >
       <div className="analysis-head">
-        <Cover url={t.image_url} alt={`Cover of ${t.album || t.name}`} size={120} />
+        <Cover url={null} alt={`Cover of ${t.album || t.name}`} size={120} />
         <dl className="facts">
           <div>
             <dt>Features from</dt>
@@ -95,12 +106,18 @@ export function AnalysisRoute() {
                 <div>
                   <dt>Model accuracy</dt>
                   <dd>
-                    <strong>{formatPercent(genres.accuracy.value, 1)}</strong> <span className="muted">({genres.accuracy.protocol})</span>
+                    {genres.accuracy ? (
+                      <>
+                        <strong>{formatPercent(genres.accuracy.value, 1)}</strong> <span className="muted">({genres.accuracy.protocol})</span>
+                      </>
+                    ) : (
+                      'not measured'
+                    )}
                   </dd>
                 </div>
                 {Object.entries(genres.baselines).map(([name, value]) => (
                   <div key={name}>
-                    <dt>Baseline: {name}</dt>
+                    <dt>Baseline: {BASELINE_WORDS[name] ?? name}</dt>
                     <dd>{formatPercent(value, 1)}</dd>
                   </div>
                 ))}
@@ -144,7 +161,7 @@ export function AnalysisRoute() {
                         <span className="swatch" style={{ background: colour(i) }} aria-hidden="true" /> {sourceLabel(s.source)}
                         {s.source_version ? <span className="muted"> {s.source_version}</span> : null}
                       </td>
-                      <td>{s.how}</td>
+                      <td>{howText(s.how)}</td>
                       <td>{formatDate(s.fetched_at)}</td>
                       <td className="num">{formatFeature('energy', s.features.energy)}</td>
                       <td className="num">{formatFeature('tempo', s.features.tempo)}</td>
@@ -155,7 +172,7 @@ export function AnalysisRoute() {
             </div>
           )}
           <p className="muted small">
-            Stored analysis {doc.stored.key.slice(0, 12)} · {formatDate(doc.stored.created_at)}
+            Stored analysis for sources {doc.stored.sources_key.slice(0, 12)}
             {doc.stored.model_version ? ` · model ${doc.stored.model_version}` : ''}
           </p>
         </Card>

@@ -1,5 +1,4 @@
 import { loginUrl } from '@/api/client';
-import { Cover } from '@/components/ui/page';
 
 import { useLogout, useMe } from '../api/me';
 
@@ -8,17 +7,17 @@ export function AccountMenu() {
   const logout = useLogout();
   if (me.isPending) return <span className="account muted">…</span>;
   if (me.isError || !me.data?.connected) {
-    const href = me.data && !me.data.connected ? `${me.data.login_url}` : loginUrl();
+    const href = me.data?.login_url ?? loginUrl();
     return (
       <a className="button button-primary button-small" href={href} data-testid="login-link">
         Log in with Spotify
       </a>
     );
   }
-  const user = me.data.user;
+  const user = me.data.user!;
   return (
     <div className="account" data-testid="account">
-      <Cover url={user.image_url} alt="" size={28} />
+      <span className="avatar" aria-hidden="true">{(user.display_name || user.spotify_id).slice(0, 1).toUpperCase()}</span>
       <span className="account-name">{user.display_name ?? user.spotify_id}</span>
       <button type="button" className="button button-small" onClick={() => logout.mutate()} disabled={logout.isPending} data-testid="logout">
         Log out

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 
+import { loginUrl } from '@/api/client';
 import { Card, Page } from '@/components/ui/page';
 import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { useMe } from '@/features/auth/api/me';
@@ -118,7 +119,7 @@ export function CompareRoute() {
         <Card title="Share your taste">
           <p>Log in with Spotify to create a link to your own taste. Opening other people's links works without logging in.</p>
           {me.data && !me.data.connected ? (
-            <a className="button button-primary" href={me.data.login_url}>
+            <a className="button button-primary" href={me.data.login_url ?? loginUrl()}>
               Log in with Spotify
             </a>
           ) : null}

@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 
+import { loginUrl } from '@/api/client';
 import { Card, Cover, Page } from '@/components/ui/page';
 import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { useMe } from '@/features/auth/api/me';
@@ -42,7 +43,7 @@ function NowPlayingCard() {
             <p className="muted">{now.data.track.artists.join(', ')}</p>
             <p className="small">
               {now.data.is_playing ? 'playing' : 'paused'}
-              {now.data.rhythm_estimate ? ` · about ${formatFeature('tempo', now.data.rhythm_estimate.tempo)} BPM` : ''}
+              {now.data.rhythm_estimate?.tempo ? ` · about ${formatFeature('tempo', now.data.rhythm_estimate.tempo)} BPM` : ''}
               {now.data.track.top_genre ? ` · sounds like ${now.data.track.top_genre.genre}` : ''}
             </p>
             <Link to="/rhythm">See its beat →</Link>
@@ -86,7 +87,7 @@ export function HomeRoute() {
     return (
       <Page title="What does your music sound like?" subtitle="genrelens measures tracks by their audio features, guesses their genre, and compares your taste with everyone else's." testId="page-home">
         <section className="hero" data-testid="home-logged-out">
-          <a className="button button-primary button-large" href={me.data.login_url} data-testid="home-login">
+          <a className="button button-primary button-large" href={me.data.login_url ?? loginUrl()} data-testid="home-login">
             Log in with Spotify
           </a>
           <p className="muted">Logging in lets genrelens read your top and liked tracks, your playlists and what you are playing. It never plays or records Spotify audio.</p>
@@ -95,14 +96,14 @@ export function HomeRoute() {
         <Shortcuts items={SHORTCUTS_ANYONE} />
       </Page>
     );
-  const user = me.data.user;
+  const user = me.data.user!;
   return (
     <Page title={`Hello, ${user.display_name ?? user.spotify_id}`} subtitle="Here is what you are listening to, and where to look next." testId="page-home">
       <div className="grid-2">
         <NowPlayingCard />
         <Card title="Connected" testId="home-connected">
           <div className="now-head">
-            <Cover url={user.image_url} alt="" size={56} />
+            <span className="avatar avatar-large" aria-hidden="true">{(user.display_name || user.spotify_id).slice(0, 1).toUpperCase()}</span>
             <p>
               Logged in to Spotify as <strong>{user.display_name ?? user.spotify_id}</strong>
               {user.country ? ` · ${user.country}` : ''}

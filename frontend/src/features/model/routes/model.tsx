@@ -28,7 +28,11 @@ export function ModelRoute() {
   else {
     const m = model.data;
     const dataset = datasets.data?.items.find((d) => d.name === m.dataset.name);
-    const bars = [{ label: 'this model', values: [m.accuracy.value] }, ...Object.entries(m.baselines).map(([name, v]) => ({ label: name, values: [v] }))];
+    const bars = [
+      ...(m.accuracy ? [{ label: 'this model', values: [m.accuracy.value] }] : []),
+      ...(m.baselines.majority !== null ? [{ label: `always ${m.baselines.majority_class ?? 'the commonest genre'}`, values: [m.baselines.majority] }] : []),
+      ...(m.baselines.random !== null ? [{ label: 'random guess', values: [m.baselines.random] }] : []),
+    ];
     const perClass = Object.entries(m.per_class ?? {});
     const metricNames = [...new Set(perClass.flatMap(([, v]) => Object.keys(v)))];
     body = (
@@ -38,15 +42,17 @@ export function ModelRoute() {
             <strong>Licence.</strong> {SPOTIFY_TERMS_NOTE}
           </p>
           <p>
-            This model was trained on the <strong data-testid="model-dataset">{m.dataset.name}</strong> dataset{dataset?.synthetic ? ' (synthetic: generated, not real music)' : ''}. {m.licence_note || m.dataset.licence_note}
+            This model was trained on the <strong data-testid="model-dataset">{m.dataset.name}</strong> dataset{dataset?.synthetic ? ' (synthetic: generated, not real music)' : ''}, from {m.dataset.source} (licence: {m.dataset.licence}). {m.licence_note}
           </p>
         </div>
         <div className="grid-2">
           <Card title="Accuracy against baselines" testId="model-accuracy-card">
-            <p className="score">{formatPercent(m.accuracy.value, 1)}</p>
+            <p className="score">{m.accuracy ? formatPercent(m.accuracy.value, 1) : '–'}</p>
             <p className="muted small" data-testid="model-protocol">
-              Protocol: {m.accuracy.protocol}
+              {m.accuracy ? `Protocol: ${m.accuracy.protocol}` : 'Accuracy was not measured.'}
+              {m.accuracy?.random_split_value ? ` A random split (same artists in training and test) would claim ${formatPercent(m.accuracy.random_split_value, 1)}.` : ''}
             </p>
+            {m.macro_f1 !== null ? <p className="muted small">Macro-F1 {m.macro_f1.toFixed(3)}{m.log_loss !== null ? ` · log loss ${m.log_loss.toFixed(3)}` : ''}</p> : null}
             <BarChart data={bars} series={[{ label: 'accuracy', colour: SERIES.you }]} unit="accuracy (%)" title="Accuracy of the model and its baselines" max={1} />
           </Card>
           <Card title="Model" testId="model-facts">
@@ -60,6 +66,10 @@ export function ModelRoute() {
                 <dd>{formatDate(m.created_at)}</dd>
               </div>
               <div>
+                <dt>Classifier</dt>
+                <dd>{m.candidate} on {m.features.length} features</dd>
+              </div>
+              <div>
                 <dt>Genres</dt>
                 <dd>{m.classes.join(', ')}</dd>
               </div>
@@ -67,7 +77,8 @@ export function ModelRoute() {
                 <dt>Training data</dt>
                 <dd>
                   {m.dataset.name}
-                  {dataset ? ` · ${dataset.row_count.toLocaleString()} tracks from ${dataset.source}${dataset.licence ? ` · licence ${dataset.licence}` : ''}` : ''}
+                  {m.dataset.rows_used !== null ? ` · ${m.dataset.rows_used.toLocaleString()} tracks used` : ''}
+                  {` · from ${m.dataset.source}`}
                   <br />
                   <span className="muted small">sha256 {m.dataset.sha256.slice(0, 16)}…</span>
                 </dd>
@@ -76,7 +87,7 @@ export function ModelRoute() {
           </Card>
         </div>
         <Card title="Confusion matrix" testId="confusion-card">
-          <Heatmap labels={m.confusion_matrix.labels} matrix={m.confusion_matrix.matrix} title="Confusion matrix: true genre by predicted genre" />
+          {m.confusion_matrix ? <Heatmap labels={m.confusion_matrix.labels} matrix={m.confusion_matrix.matrix} title="Confusion matrix: true genre by predicted genre" /> : <p className="notice">This model's card has no confusion matrix.</p>}
         </Card>
         {perClass.length ? (
           <Card title="Per genre">

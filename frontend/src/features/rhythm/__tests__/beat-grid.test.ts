@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { beatIndexAt, estimatedGrid, lowerBound, marksBetween, positionAt, sectionAt, tempoFromBeats } from '../lib/beat-grid';
+import { beatIndexAt, estimatedGrid, lowerBound, marksBetween, normaliseSections, positionAt, sectionAt, tempoFromBeats } from '../lib/beat-grid';
 
 describe('beat grid', () => {
   const beats = [0.5, 1, 1.5, 2, 2.5];
@@ -40,6 +40,16 @@ describe('beat grid', () => {
     expect(positionAt(anchor, 1500)).toBeCloseTo(30.5);
     expect(positionAt(anchor, 5000)).toBe(31);
     expect(positionAt({ ...anchor, playing: false }, 5000)).toBe(30);
+  });
+
+  it('turns section start times into consecutive labelled sections', () => {
+    expect(normaliseSections([12, 0, 30], 40)).toEqual([
+      { start: 0, end: 12, label: 'section A' },
+      { start: 12, end: 30, label: 'section B' },
+      { start: 30, end: 40, label: 'section C' },
+    ]);
+    expect(normaliseSections([{ start: 0, end: 5, label: 'intro' }, 'junk'], 9)).toEqual([{ start: 0, end: 5, label: 'intro' }]);
+    expect(normaliseSections([], 9)).toEqual([]);
   });
 
   it('derives a tempo from beat times, robust to one missed beat', () => {

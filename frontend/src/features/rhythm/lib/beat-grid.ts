@@ -69,3 +69,21 @@ export function tempoFromBeats(beats: readonly number[]): number | null {
   const median = gaps[Math.floor(gaps.length / 2)];
   return median > 0 ? 60 / median : null;
 }
+
+/**
+ * Sections as the analysis stores them: either a list of start times (seconds) or
+ * {start, end, label} objects. Start times become consecutive sections lettered A, B, C...
+ */
+export function normaliseSections(raw: readonly unknown[], duration: number): Section[] {
+  if (raw.every((x) => typeof x === 'number')) {
+    const starts = (raw as number[]).slice().sort((a, b) => a - b);
+    return starts.map((start, i) => ({
+      start,
+      end: i + 1 < starts.length ? starts[i + 1] : Math.max(duration, start),
+      label: `section ${String.fromCharCode(65 + (i % 26))}`,
+    }));
+  }
+  return raw
+    .filter((x): x is Section => typeof x === 'object' && x !== null && typeof (x as Section).start === 'number')
+    .map((x, i) => ({ start: x.start, end: typeof x.end === 'number' ? x.end : duration, label: x.label ?? `section ${i + 1}` }));
+}

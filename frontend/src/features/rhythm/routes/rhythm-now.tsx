@@ -20,18 +20,18 @@ export function RhythmNowRoute() {
   useEffect(() => {
     if (!playing) return;
     anchor.current = {
-      positionS: playing.progress_ms / 1000,
+      positionS: (playing.progress_ms ?? 0) / 1000,
       atMs: performance.now(),
       playing: playing.is_playing,
-      durationS: playing.track.duration_ms / 1000,
+      durationS: (playing.track.duration_ms ?? 0) / 1000,
     };
   }, [playing, now.dataUpdatedAt]);
   const getTime = useCallback(() => positionAt(anchor.current, performance.now()), []);
   const estimate = playing?.rhythm_estimate ?? null;
   const data: RhythmData | null = useMemo(() => {
-    if (!playing || !estimate) return null;
-    const duration = playing.track.duration_ms / 1000;
-    return { ...estimatedGrid(estimate.beat_ms, estimate.time_signature, 0, duration), sections: [], duration };
+    if (!playing || !estimate?.beat_ms) return null;
+    const duration = (playing.track.duration_ms ?? 0) / 1000;
+    return { ...estimatedGrid(estimate.beat_ms, estimate.time_signature ?? 4, 0, duration), sections: [], duration };
   }, [playing, estimate]);
 
   let body;
@@ -52,11 +52,11 @@ export function RhythmNowRoute() {
             <dl className="facts">
               <div>
                 <dt>Tempo</dt>
-                <dd className="big">{estimate.tempo.toFixed(1)} BPM</dd>
+                <dd className="big">{estimate.tempo ? `${estimate.tempo.toFixed(1)} BPM` : '–'}</dd>
               </div>
               <div>
                 <dt>Metre</dt>
-                <dd className="big">{estimate.time_signature}/4</dd>
+                <dd className="big">{estimate.time_signature ? `${estimate.time_signature} beats/bar` : '–'}</dd>
               </div>
             </dl>
           ) : null}
@@ -64,7 +64,7 @@ export function RhythmNowRoute() {
         {data && estimate ? (
           <>
             <p className="estimate-label" data-testid="estimate-label" role="note">
-              <strong>Estimate.</strong> {estimate.note || `A beat grid from the tempo (${estimate.source}) and the playback position, re-synced every 5 s. Real beats may be offset.`}
+              <strong>Estimate.</strong> {estimate.note || `A beat grid from the tempo${estimate.source ? ` (${estimate.source})` : ''} and the playback position, re-synced every 5 s. Real beats may be offset.`}
             </p>
             <RhythmCanvas data={data} getTime={getTime} estimate />
           </>

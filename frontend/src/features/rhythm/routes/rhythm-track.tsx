@@ -7,7 +7,7 @@ import { useAnalysis } from '@/features/analysis/api/analysis';
 import { audioFor, rememberAudio } from '@/lib/local-audio';
 
 import { RhythmCanvas, type RhythmData } from '../components/rhythm-canvas';
-import { tempoFromBeats } from '../lib/beat-grid';
+import { normaliseSections, tempoFromBeats } from '../lib/beat-grid';
 
 /** Your uploaded audio played in the page, its analysed beats drawn in time with playback. */
 export function RhythmTrackRoute() {
@@ -42,13 +42,11 @@ export function RhythmTrackRoute() {
         </Empty>
       </Page>
     );
-  const data: RhythmData = {
-    beats: rhythm.beats,
-    downbeats: rhythm.downbeats,
-    sections: rhythm.sections,
-    duration: (doc.track.duration_ms || 0) / 1000 || rhythm.sections.at(-1)?.end || rhythm.beats.at(-1) || 0,
-  };
-  const tempo = rhythm.tempo ?? tempoFromBeats(rhythm.beats);
+  const duration = (doc.track.duration_ms || 0) / 1000 || rhythm.beats.at(-1) || 0;
+  const sections = normaliseSections(rhythm.sections, duration);
+  const data: RhythmData = { beats: rhythm.beats, downbeats: rhythm.downbeats, sections, duration };
+  const tempo = rhythm.tempo ?? doc.features?.tempo ?? tempoFromBeats(rhythm.beats);
+  const metre = rhythm.time_signature ?? doc.features?.time_signature ?? null;
   return (
     <Page title={`Rhythm · ${doc.track.name}`} subtitle="Your own audio, played here, with the beats genrelens found." testId="page-rhythm">
       <Card>
@@ -59,7 +57,7 @@ export function RhythmTrackRoute() {
           </div>
           <div>
             <dt>Metre</dt>
-            <dd className="big">{rhythm.time_signature ? `${rhythm.time_signature} beats per bar` : '–'}</dd>
+            <dd className="big">{metre ? `${metre} beats per bar` : '–'}</dd>
           </div>
           <div>
             <dt>Beats</dt>
@@ -67,7 +65,7 @@ export function RhythmTrackRoute() {
           </div>
           <div>
             <dt>Sections</dt>
-            <dd className="big">{rhythm.sections.length}</dd>
+            <dd className="big">{sections.length}</dd>
           </div>
           {rhythm.confidence !== undefined && rhythm.confidence !== null ? (
             <div>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
-import type { AlbumItem, ArtistItem, SearchType, TrackItem } from '@/api/types';
+import type { AlbumItem, ArtistItem, SearchResult, SearchType } from '@/api/types';
 import { Cover, Page } from '@/components/ui/page';
 import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { TrackTable } from '@/features/track-table/components/track-table';
@@ -13,6 +13,10 @@ const TYPES: { id: SearchType; label: string }[] = [
   { id: 'artist', label: 'Artists' },
   { id: 'album', label: 'Albums' },
 ];
+
+function resultCount(r: SearchResult): number {
+  return r.type === 'track' ? r.tracks.length : r.type === 'artist' ? r.artists.length : r.albums.length;
+}
 
 function Artists({ items }: { items: ArtistItem[] }) {
   return (
@@ -92,19 +96,20 @@ export function SearchRoute() {
         <Loading label="Searching…" />
       ) : query.isError ? (
         <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : query.data.items.length === 0 ? (
+      ) : resultCount(query.data) === 0 ? (
         <Empty title={`Nothing found for “${q}”.`} />
       ) : (
         <>
           <p className="muted" data-testid="search-source">
-            Results from {query.data.source === 'spotify' ? 'Spotify' : 'the imported catalog'} · {query.data.offset + 1}–{query.data.offset + query.data.items.length}
+            Results from {query.data.source === 'spotify' ? 'Spotify' : 'the imported catalog'}
+            {query.data.note ? ` · ${query.data.note}` : ''} · {query.data.offset + 1}–{query.data.offset + resultCount(query.data)}
           </p>
           {query.data.type === 'track' ? (
-            <TrackTable tracks={query.data.items as TrackItem[]} exportName={`search-${q}`} height={480} />
+            <TrackTable tracks={query.data.tracks} exportName={`search-${q}`} height={480} />
           ) : query.data.type === 'artist' ? (
-            <Artists items={query.data.items as ArtistItem[]} />
+            <Artists items={query.data.artists} />
           ) : (
-            <Albums items={query.data.items as AlbumItem[]} />
+            <Albums items={query.data.albums} />
           )}
           <nav className="pager" aria-label="Result pages">
             <button type="button" className="button" disabled={offset === 0} onClick={() => go({ offset: String(Math.max(0, offset - query.data.limit)) })}>

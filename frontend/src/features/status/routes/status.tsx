@@ -1,3 +1,4 @@
+import { ApiError } from '@/api/client';
 import { Card, Page } from '@/components/ui/page';
 import { Empty, QueryView } from '@/components/ui/states';
 import { useDatasets, useModel } from '@/features/model/api/model';
@@ -48,7 +49,7 @@ export function StatusRoute() {
               <>
                 <p>
                   {c.logged_in ? 'You are logged in.' : 'Nobody is logged in in this browser.'}
-                  {c.spotify.profile_hint ? ` Spotify answers like a ${c.spotify.profile_hint} app.` : ''}
+                  {c.spotify.configured ? '' : ' No Spotify app is configured: search and analyses use the imported catalog.'}
                   {c.spotify.search_limit ? ` Search returns up to ${c.spotify.search_limit} results a page.` : ''}
                 </p>
                 <ul className="check-list">
@@ -91,13 +92,17 @@ export function StatusRoute() {
           <p className="muted small">Providers are asked in this order; each track's features come from the first that has them.</p>
         </Card>
         <Card title="Model" testId="status-model">
+          {model.error instanceof ApiError && model.error.status === 404 ? (
+            <p>No model is active yet, so tracks get no genre. {model.error.message}</p>
+          ) : (
           <QueryView query={model}>
             {(m) => (
               <p>
-                Model <strong>{m.version}</strong>, trained {formatDate(m.created_at)} on {m.dataset.name}, guesses the genre right {formatPercent(m.accuracy.value, 1)} of the time ({m.accuracy.protocol}).
+                Model <strong>{m.version}</strong>, trained {formatDate(m.created_at)} on {m.dataset.name}, {m.accuracy ? `guesses the genre right ${formatPercent(m.accuracy.value, 1)} of the time (${m.accuracy.protocol}).` : 'has no measured accuracy.'}
               </p>
             )}
           </QueryView>
+          )}
         </Card>
       </div>
       <Card title="Datasets" testId="status-datasets">

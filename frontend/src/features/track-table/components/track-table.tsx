@@ -1,7 +1,7 @@
 // The one track list of the app: chosen columns, multi-key sort (shift-click), range filters on
 // any numeric column, a summary row over the filtered rows, CSV export of the view as shown,
 // virtualised so thousands of rows scroll smoothly.
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import { useId, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { Link } from 'react-router';
 
@@ -64,15 +64,20 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
   const columns = useMemo(() => columnsFor(visible), [visible]);
   const rows = useMemo(() => applyView(tracks, sort, filters), [tracks, sort, filters]);
   const summary = useMemo(() => summarize(rows, columns), [rows, columns]);
-  const template = columns.map((c) => `minmax(${c.width}px, ${c.id === 'name' ? 2 : 1}fr)`).join(' ');
+  // Fixed tracks (only the title stretches) and one explicit minimum width for head and body, so
+  // the header, the summary and the absolutely positioned rows always line up.
+  const template = columns.map((c) => (c.id === 'name' ? `minmax(${c.width}px, 1fr)` : `${c.width}px`)).join(' ');
+  const minWidth = columns.reduce((sum, c) => sum + c.width, 0);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    // jsdom has no layout: render a first screenful so tests and no-JS-layout environments see rows
+    // Where there is no layout (jsdom, a hidden tab) the box measures 0 high: render a screenful
+    // as if it had its maximum height rather than no rows at all.
     initialRect: { width: 1200, height },
+    observeElementRect: (instance, cb) => observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : { width: rect.width || 1200, height })),
   });
 
   const onSort = (event: MouseEvent, column: string) => setSort((keys) => toggleSort(keys, column, event.shiftKey));
@@ -171,7 +176,7 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
       ) : null}
       <p className="table-hint muted">Click a header to sort; shift-click to add a second key.</p>
       <div className="table-scroll" ref={scrollRef} style={{ maxHeight: height }} role="table" aria-label="Tracks" aria-rowcount={rows.length + 2}>
-        <div className="table-head" role="rowgroup">
+        <div className="table-head" role="rowgroup" style={{ minWidth }}>
           <div className="table-row table-header-row" role="row" style={{ gridTemplateColumns: template }} aria-rowindex={1}>
             {columns.map((c) => {
               const index = sort.findIndex((k) => k.column === c.id);
@@ -209,7 +214,7 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
             })}
           </div>
         </div>
-        <div className="table-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div className="table-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth }}>
           {virtualizer.getVirtualItems().map((item) => {
             const track = rows[item.index];
             return (

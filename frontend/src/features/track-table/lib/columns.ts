@@ -35,7 +35,7 @@ function featureColumn(key: FeatureKey): ColumnDef {
       return v === undefined ? null : v;
     },
     format: (v) => formatFeature(key, typeof v === 'number' ? v : null),
-    width: key === 'duration_ms' ? 84 : 96,
+    width: Math.max(88, meta.label.length * 9 + 24),
   };
 }
 

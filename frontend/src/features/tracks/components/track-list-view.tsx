@@ -24,7 +24,7 @@ export function TrackListView({ endpoint, params, exportName, emptyText }: { end
             {sourceLabel(src)}: {n.toLocaleString()}
           </span>
         ))}
-        {merged.model ? <span className="muted">genres by model {merged.model.version} ({formatPercent(merged.model.accuracy, 1)} accurate)</span> : null}
+        {merged.model ? <span className="muted">genres by model {merged.model.version} {merged.model.accuracy ? ` (${formatPercent(merged.model.accuracy.value, 1)} accurate)` : ''}</span> : null}
         {query.hasNextPage || query.isFetchingNextPage ? (
           <span role="status" data-testid="loading-more">
             Loading {merged.tracks.length.toLocaleString()} of {merged.total.toLocaleString()}…

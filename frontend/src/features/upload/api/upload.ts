@@ -1,8 +1,8 @@
 // Uploads go through XMLHttpRequest because fetch cannot report upload progress.
 import { ApiError, buildUrl, csrfToken } from '@/api/client';
-import type { ErrorBody, Job } from '@/api/types';
+import type { ErrorBody, UploadJob } from '@/api/types';
 
-export function uploadAudio(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Job> {
+export function uploadAudio(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<UploadJob> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', buildUrl('uploads'));
@@ -21,11 +21,11 @@ export function uploadAudio(file: File, onProgress: (fraction: number) => void, 
       }
       if (xhr.status >= 200 && xhr.status < 300 && body) {
         onProgress(1);
-        resolve(body as Job);
+        resolve(body as UploadJob);
         return;
       }
       const err = (body as ErrorBody | null)?.error;
-      reject(err ? new ApiError(err.status ?? xhr.status, err.code, err.message, err.details) : new ApiError(xhr.status, 'http', `The server answered ${xhr.status}.`));
+      reject(err ? new ApiError(err.status ?? xhr.status, err.code, err.message, (err.details as Record<string, unknown> | null) ?? null) : new ApiError(xhr.status, 'http', `The server answered ${xhr.status}.`));
     };
     xhr.onerror = () => reject(new ApiError(0, 'network', 'The upload could not reach the server.'));
     xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled.'));

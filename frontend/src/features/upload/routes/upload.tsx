@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 
 import { ApiError } from '@/api/client';
-import type { Job } from '@/api/types';
+import type { UploadJob } from '@/api/types';
 import { Card, Page } from '@/components/ui/page';
-import { useJob } from '@/api/jobs';
+import { useUploadJob } from '@/api/jobs';
 import { rememberAudio } from '@/lib/local-audio';
 
 import { uploadAudio } from '../api/upload';
@@ -15,14 +15,14 @@ interface Entry {
   key: string;
   file: File;
   progress: number;
-  job: Job | null;
+  job: UploadJob | null;
   error: string | null;
 }
 
 function UploadRow({ entry }: { entry: Entry }) {
-  const job = useJob(entry.job?.id, 'uploads');
+  const job = useUploadJob(entry.job?.id);
   const current = job.data ?? entry.job;
-  const trackId = typeof current?.result?.track_id === 'string' || typeof current?.result?.track_id === 'number' ? String(current.result.track_id) : null;
+  const trackId = current?.track_id ?? null;
   useEffect(() => {
     if (trackId) rememberAudio(trackId, entry.file);
   }, [trackId, entry.file]);
