@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.web.test_serving import ASSET, INDEX, fake_build, wait_listening
+from tests.web.test_serving import ASSET, INDEX, fake_build, free_port, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = Path("/usr/sbin/nginx")
@@ -23,12 +22,6 @@ MAX_BODY = 200_000
 
 pytestmark = [pytest.mark.deploy,
               pytest.mark.skipif(not NGINX.exists(), reason="nginx is missing: `make test-e2e` installs it")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

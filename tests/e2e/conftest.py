@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest_sandbox import SandboxFactory, SandboxHandle
-from tests.web.test_serving import wait_listening
+from tests.web.test_serving import free_port, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("GENRELENS_CHROMIUM", "/usr/bin/chromium"))
@@ -106,14 +106,6 @@ def app_factory(prepared_var: Path, sandbox_factory: SandboxFactory,
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from tests.conftest_sandbox import SandboxHandle
 from tests.core.dataset.test_collect import SMALL_TAXONOMY
 from tests.factories import tidy_raw_file
 from tests.scratch_db import count_rows, query_one, scratch_database
+from tests.web.test_serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,10 +31,7 @@ def database(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def dead_url() -> str:
     """A loopback port nobody listens on: the download fails at once, as offline."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/spotify_songs.csv"
+    return f"http://127.0.0.1:{free_port()}/spotify_songs.csv"
 
 
 @pytest.fixture

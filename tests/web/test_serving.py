@@ -6,6 +6,7 @@ import gzip
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -88,6 +89,12 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def wait_listening(process: subprocess.Popen[str], timeout: float = 180.0) -> str:
