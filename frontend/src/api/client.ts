@@ -27,9 +27,22 @@ export function buildUrl(path: string, query: Query = {}): string {
   return `/rest/${path.replace(/^\/+/, '')}${qs ? `?${qs}` : ''}`;
 }
 
+const CSRF_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/**
+ * The CSRF token to send on writes: Django's `csrftoken` cookie. When no response has set it yet
+ * (the API sets it nowhere today, and the app's page may come from a static server), the app sets
+ * one itself: Django's cookie-based check compares the X-CSRFToken header with that cookie, and a
+ * page on another site can neither read nor set a cookie of this origin, so a random secret of
+ * Django's format (32 letters/digits) protects exactly as one Django would have issued.
+ */
 export function csrfToken(): string {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : '';
+  if (match) return decodeURIComponent(match[1]);
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const secret = Array.from(bytes, (b) => CSRF_CHARS[b % CSRF_CHARS.length]).join('');
+  document.cookie = `csrftoken=${secret}; path=/; SameSite=Lax`;
+  return secret;
 }
 
 function isErrorBody(body: unknown): body is ErrorBody {
@@ -72,11 +85,18 @@ async function request<T>(method: string, path: string, query?: Query, body?: un
 
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', path, query),
+  /** A URL the API handed out (e.g. a job's status_url), under /rest/. */
+  getUrl: <T>(url: string) => request<T>('GET', url.replace(/^(https?:\/\/[^/]+)?\/rest\//, '')),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, undefined, body ?? {}),
   delete: <T>(path: string) => request<T>('DELETE', path),
 };
 
-/** Login URL that returns to the current page after Spotify. */
-export function loginUrl(next: string = window.location.pathname + window.location.search): string {
-  return buildUrl('auth/login', { next });
+/**
+ * Where to send a person to log in: the URL the API named (or /rest/auth/login), with `next` set
+ * to the page they are on so Spotify's round trip brings them back to it.
+ */
+export function loginUrl(from?: string | null, next: string = window.location.pathname + window.location.search): string {
+  const url = new URL(from || buildUrl('auth/login'), window.location.origin);
+  if (!url.searchParams.has('next')) url.searchParams.set('next', next);
+  return url.origin === window.location.origin ? url.pathname + url.search : url.href;
 }

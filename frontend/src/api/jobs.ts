@@ -5,11 +5,12 @@ import type { Job, UploadJob } from './types';
 
 export const jobFinished = (job: { status?: string } | undefined) => job?.status === 'done' || job?.status === 'failed';
 
-/** Polls a background job every second until it is done or failed. */
-export function useJob(id: Job['id'] | null | undefined) {
+/** Polls a background job every second until it is done or failed, at the URL it names. */
+export function useJob(started: Pick<Job, 'id' | 'status_url'> | null | undefined) {
+  const id = started?.id;
   return useQuery({
     queryKey: ['jobs', id],
-    queryFn: () => api.get<Job>(`jobs/${id}`),
+    queryFn: () => (started?.status_url ? api.getUrl<Job>(started.status_url) : api.get<Job>(`jobs/${id}`)),
     enabled: id !== null && id !== undefined,
     refetchInterval: (query) => (jobFinished(query.state.data) ? false : 1000),
   });

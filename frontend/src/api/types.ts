@@ -114,6 +114,8 @@ export interface Job {
   kind: string;
   status: JobStatus;
   progress: { done: number; total: number } | null;
+  /** where to poll it, as the upload jobs already say; /rest/jobs/<id> when absent */
+  status_url?: string;
   error: string | null;
   result: Record<string, unknown> | null;
   created_at: string;

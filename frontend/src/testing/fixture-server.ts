@@ -11,8 +11,10 @@ export const json = (body: unknown, status = 200): Response =>
 
 export const noContent = (): Response => new Response(null, { status: 204 });
 
+// The schema types `details` as an object with no declared keys; the API fills it with {what, why},
+// {login_url}, {reconnect_url} or the invalid fields, so the fixture says so with a cast.
 export const apiError = (status: number, code: string, message: string, details: Record<string, unknown> | null = null): Response =>
-  json({ error: { status, code, message, details } } satisfies ErrorBody, status);
+  json({ error: { status, code, message, details: details as ErrorBody['error']['details'] } } satisfies ErrorBody, status);
 
 /** A request that never answers: the view stays in its loading state. */
 export const pending = (): Promise<Response> => new Promise(() => {});

@@ -15,7 +15,7 @@ export default function BarChart({ data, series, unit, title, format = (v: numbe
   const H = data.length * groupH + 30;
   return (
     <figure className="chart" data-testid="bar-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="list" aria-labelledby={`${id}-t`}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="list" aria-labelledby={`${id}-t`} style={{ maxWidth: W }}>
         <title id={`${id}-t`}>{title}</title>
         {data.map((d, i) => (
           <g

@@ -13,9 +13,10 @@ export interface DensitySeries {
   dashed?: boolean;
 }
 
-const W = 560;
-const H = 220;
-const M = { top: 12, right: 12, bottom: 40, left: 44 };
+// Small coordinates so 11px text stays readable when three charts share a row.
+const W = 380;
+const H = 200;
+const M = { top: 10, right: 10, bottom: 38, left: 54 };
 
 export default function DensityChart({ grid, series, xLabel, format = (v: number) => v.toFixed(2), title }: { grid: Grid; series: DensitySeries[]; xLabel: string; format?: (v: number) => string; title: string }) {
   const [hover, setHover] = useState<number | null>(null);
@@ -25,7 +26,7 @@ export default function DensityChart({ grid, series, xLabel, format = (v: number
   const top = maxOf(series.map((s) => s.density)) || 1;
   const x = linearScale([grid.min, grid.max], [M.left, W - M.right]);
   const y = linearScale([0, top * 1.05], [H - M.bottom, M.top]);
-  const xTicks = niceTicks(grid.min, grid.max, 6);
+  const xTicks = niceTicks(grid.min, grid.max, 4);
   const yTicks = niceTicks(0, top, 3);
 
   const onMove = (clientX: number) => {
@@ -41,6 +42,7 @@ export default function DensityChart({ grid, series, xLabel, format = (v: number
       <svg
         ref={svgRef}
         viewBox={`0 0 ${W} ${H}`}
+        style={{ maxWidth: W * 1.6 }}
         role="img"
         aria-labelledby={`${id}-t`}
         tabIndex={0}
@@ -71,7 +73,7 @@ export default function DensityChart({ grid, series, xLabel, format = (v: number
         <text className="axis-label" x={(M.left + W - M.right) / 2} y={H - 6} textAnchor="middle">
           {xLabel}
         </text>
-        <text className="axis-label" transform={`translate(12 ${(H - M.bottom + M.top) / 2}) rotate(-90)`} textAnchor="middle">
+        <text className="axis-label" transform={`translate(10 ${(H - M.bottom + M.top) / 2}) rotate(-90)`} textAnchor="middle">
           density
         </text>
         {series.map((s) => (

@@ -10,7 +10,8 @@ export default function Heatmap({ labels, matrix, title }: { labels: string[]; m
   const n = labels.length;
   const cell = Math.max(22, Math.min(48, Math.floor(420 / Math.max(1, n))));
   const left = 130;
-  const topPad = 110;
+  // room for the rotated column labels, no more
+  const topPad = 24 + Math.max(...labels.map((l) => l.length), 1) * 5;
   const W = left + n * cell + 10;
   const H = topPad + n * cell + 30;
   return (

@@ -1,6 +1,8 @@
 // Loading, empty and error states shared by every view.
 import type { ReactNode } from 'react';
 
+import { Page } from './page';
+
 import { ApiError, loginUrl } from '@/api/client';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
@@ -46,14 +48,14 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   } else if (code === 'not_logged_in') {
     title = 'Log in to see this';
     action = (
-      <a className="button button-primary" href={detail(apiError!, 'login_url') ?? loginUrl()}>
+      <a className="button button-primary" href={loginUrl(detail(apiError!, 'login_url'))}>
         Log in with Spotify
       </a>
     );
   } else if (code === 'reauth') {
     title = 'Spotify needs you to reconnect';
     action = (
-      <a className="button button-primary" href={detail(apiError!, 'reconnect_url') ?? loginUrl()}>
+      <a className="button button-primary" href={loginUrl(detail(apiError!, 'reconnect_url'))}>
         Reconnect Spotify
       </a>
     );
@@ -105,4 +107,24 @@ export function QueryView<T>({
   const data = query.data as T;
   if (isEmpty?.(data)) return <>{empty ?? <Empty title="Nothing here yet." />}</>;
   return <>{children(data)}</>;
+}
+
+/**
+ * The page of a view whose title comes from its data: while loading or failed, a page with a
+ * fixed title and the state; `null` once there is data, and the view renders its own page.
+ */
+export function pendingPage<T>(query: QueryLike<T>, { title, testId, loadingLabel, retry = true }: { title: string; testId: string; loadingLabel?: string; retry?: boolean }): ReactNode | null {
+  if (query.isPending)
+    return (
+      <Page title={title} testId={testId}>
+        <Loading label={loadingLabel} />
+      </Page>
+    );
+  if (query.isError)
+    return (
+      <Page title={title} testId={testId}>
+        <ErrorState error={query.error} onRetry={retry ? () => void query.refetch() : undefined} />
+      </Page>
+    );
+  return null;
 }

@@ -4,7 +4,7 @@ import { BarChart } from '@/components/charts/lazy';
 import { colour, SERIES } from '@/components/charts/palette';
 import { toBars } from '@/components/charts/transforms';
 import { Card, Cover, Page, SourceBadge } from '@/components/ui/page';
-import { ErrorState, Loading } from '@/components/ui/states';
+import { pendingPage } from '@/components/ui/states';
 import { featureMeta, formatDate, formatFeature, formatPercent, sourceLabel } from '@/lib/features';
 
 import { useAnalysis } from '../api/analysis';
@@ -24,18 +24,8 @@ import { PercentileTable } from '../components/percentile-table';
 export function AnalysisRoute() {
   const { trackId = '' } = useParams();
   const query = useAnalysis(trackId);
-  if (query.isPending)
-    return (
-      <Page title="Track analysis" testId="page-analysis">
-        <Loading label="Analysing the track…" />
-      </Page>
-    );
-  if (query.isError)
-    return (
-      <Page title="Track analysis" testId="page-analysis">
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      </Page>
-    );
+  const waiting = pendingPage(query, { title: 'Track analysis', testId: 'page-analysis', loadingLabel: 'Analysing the track…' });
+  if (waiting || !query.data) return waiting;
   const doc = query.data;
   const t = doc.track;
   const genres = doc.genres;

@@ -7,7 +7,7 @@ export function AccountMenu() {
   const logout = useLogout();
   if (me.isPending) return <span className="account muted">…</span>;
   if (me.isError || !me.data?.connected) {
-    const href = me.data?.login_url ?? loginUrl();
+    const href = loginUrl(me.data?.login_url);
     return (
       <a className="button button-primary button-small" href={href} data-testid="login-link">
         Log in with Spotify

@@ -1,4 +1,4 @@
-import { Link, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 
 import { Card, Cover, Page } from '@/components/ui/page';
 import { Empty, QueryView } from '@/components/ui/states';
@@ -39,8 +39,9 @@ export function BrowseRoute() {
 export function CategoryRoute() {
   const { categoryId = '' } = useParams();
   const playlists = useCategoryPlaylists(categoryId);
+  const name = (useLocation().state as { name?: string } | null)?.name ?? categoryId;
   return (
-    <Page title={`Playlists in ${categoryId}`} subtitle={<Link to="/browse">← All categories</Link>} testId="page-category">
+    <Page title={`Playlists in ${name}`} subtitle={<Link to="/browse">← All categories</Link>} testId="page-category">
       <QueryView query={playlists} isEmpty={(d) => d.items.length === 0} empty={<Empty title="No playlists in this category." />}>
         {(d) => <PlaylistGrid items={d.items} testId="category-playlists" />}
       </QueryView>

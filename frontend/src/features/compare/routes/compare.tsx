@@ -119,7 +119,7 @@ export function CompareRoute() {
         <Card title="Share your taste">
           <p>Log in with Spotify to create a link to your own taste. Opening other people's links works without logging in.</p>
           {me.data && !me.data.connected ? (
-            <a className="button button-primary" href={me.data.login_url ?? loginUrl()}>
+            <a className="button button-primary" href={loginUrl(me.data.login_url)}>
               Log in with Spotify
             </a>
           ) : null}

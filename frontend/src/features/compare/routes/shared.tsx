@@ -5,7 +5,7 @@ import { BarChart } from '@/components/charts/lazy';
 import { SERIES } from '@/components/charts/palette';
 import { TasteOverlay } from '@/components/taste-overlay';
 import { Card, Page } from '@/components/ui/page';
-import { ErrorState, Loading } from '@/components/ui/states';
+import { ErrorState, Loading, pendingPage } from '@/components/ui/states';
 import { useMe } from '@/features/auth/api/me';
 import { featureMeta, formatDate, formatFeature, formatPercent } from '@/lib/features';
 import { gridFor } from '@/lib/taste-data';
@@ -29,18 +29,8 @@ export function SharedRoute() {
   const side = withWhom ?? (canUseMe ? 'me' : 'public');
   const compare = useCompare(token, side, shared.isSuccess);
 
-  if (shared.isPending)
-    return (
-      <Page title="Shared taste" testId="page-shared">
-        <Loading label="Opening the link…" />
-      </Page>
-    );
-  if (shared.isError)
-    return (
-      <Page title="Shared taste" testId="page-shared">
-        <ErrorState error={shared.error} />
-      </Page>
-    );
+  const waiting = pendingPage(shared, { title: 'Shared taste', testId: 'page-shared', loadingLabel: 'Opening the link…', retry: false });
+  if (waiting || !shared.data) return waiting;
   const s = shared.data;
   return (
     <Page title={`${s.owner_name}'s taste`} subtitle={`Shared ${formatDate(s.created_at)} · link valid until ${formatDate(s.expires_at)} · aggregates only`} testId="page-shared">

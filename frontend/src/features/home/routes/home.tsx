@@ -87,7 +87,7 @@ export function HomeRoute() {
     return (
       <Page title="What does your music sound like?" subtitle="genrelens measures tracks by their audio features, guesses their genre, and compares your taste with everyone else's." testId="page-home">
         <section className="hero" data-testid="home-logged-out">
-          <a className="button button-primary button-large" href={me.data.login_url ?? loginUrl()} data-testid="home-login">
+          <a className="button button-primary button-large" href={loginUrl(me.data.login_url)} data-testid="home-login">
             Log in with Spotify
           </a>
           <p className="muted">Logging in lets genrelens read your top and liked tracks, your playlists and what you are playing. It never plays or records Spotify audio.</p>

@@ -42,14 +42,14 @@ export function ModelRoute() {
             <strong>Licence.</strong> {SPOTIFY_TERMS_NOTE}
           </p>
           <p>
-            This model was trained on the <strong data-testid="model-dataset">{m.dataset.name}</strong> dataset{dataset?.synthetic ? ' (synthetic: generated, not real music)' : ''}, from {m.dataset.source} (licence: {m.dataset.licence}). {m.licence_note}
+            This model was trained on the <strong data-testid="model-dataset">{m.dataset.name}</strong> dataset{dataset?.synthetic ? ' (synthetic: generated, not real music)' : ''}, from {m.dataset.source}{m.dataset.licence ? ` (licence: ${m.dataset.licence})` : ''}. {m.licence_note}
           </p>
         </div>
         <div className="grid-2">
           <Card title="Accuracy against baselines" testId="model-accuracy-card">
             <p className="score">{m.accuracy ? formatPercent(m.accuracy.value, 1) : '–'}</p>
             <p className="muted small" data-testid="model-protocol">
-              {m.accuracy ? `Protocol: ${m.accuracy.protocol}` : 'Accuracy was not measured.'}
+              {m.accuracy ? `Protocol: ${m.accuracy.protocol}.` : 'Accuracy was not measured.'}
               {m.accuracy?.random_split_value ? ` A random split (same artists in training and test) would claim ${formatPercent(m.accuracy.random_split_value, 1)}.` : ''}
             </p>
             {m.macro_f1 !== null ? <p className="muted small">Macro-F1 {m.macro_f1.toFixed(3)}{m.log_loss !== null ? ` · log loss ${m.log_loss.toFixed(3)}` : ''}</p> : null}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { Card, Page } from '@/components/ui/page';
-import { Empty, ErrorState, Loading } from '@/components/ui/states';
+import { Empty, pendingPage } from '@/components/ui/states';
 import { useAnalysis } from '@/features/analysis/api/analysis';
 import { audioFor, rememberAudio } from '@/lib/local-audio';
 
@@ -19,18 +19,8 @@ export function RhythmTrackRoute() {
   useEffect(() => () => (url ? URL.revokeObjectURL(url) : undefined), [url]);
   const getTime = useCallback(() => audioRef.current?.currentTime ?? 0, []);
 
-  if (analysis.isPending)
-    return (
-      <Page title="Rhythm" testId="page-rhythm">
-        <Loading label="Loading the analysis…" />
-      </Page>
-    );
-  if (analysis.isError)
-    return (
-      <Page title="Rhythm" testId="page-rhythm">
-        <ErrorState error={analysis.error} onRetry={() => void analysis.refetch()} />
-      </Page>
-    );
+  const waiting = pendingPage(analysis, { title: 'Rhythm', testId: 'page-rhythm', loadingLabel: 'Loading the analysis…' });
+  if (waiting || !analysis.data) return waiting;
   const doc = analysis.data;
   const rhythm = doc.rhythm;
   if (!rhythm || rhythm.beats.length === 0)

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
 import type { AlbumItem, ArtistItem, SearchResult, SearchType } from '@/api/types';
@@ -26,8 +26,8 @@ function Artists({ items }: { items: ArtistItem[] }) {
           <Cover url={a.image_url} alt="" size={96} />
           <span className="tile-title">{a.name}</span>
           <span className="tile-sub">{a.genres.slice(0, 3).join(', ') || 'no genres listed'}</span>
-          <Link className="tile-action" to={`/search?type=track&q=${encodeURIComponent(`artist:"${a.name}"`)}`}>
-            Tracks by {a.name}
+          <Link className="tile-action" to={`/search?type=track&q=${encodeURIComponent(a.name)}`}>
+            Search tracks for {a.name}
           </Link>
         </li>
       ))}
@@ -61,6 +61,7 @@ export function SearchRoute() {
   const type = (TYPES.find((t) => t.id === params.get('type'))?.id ?? 'track') as SearchType;
   const offset = Number(params.get('offset') ?? 0) || 0;
   const [draft, setDraft] = useState(q);
+  useEffect(() => setDraft(q), [q]); // a link to another query updates the box too
   const query = useSearch(q, type, offset);
 
   const go = (next: Record<string, string>) => setParams({ q, type, ...next });

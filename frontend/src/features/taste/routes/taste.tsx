@@ -29,8 +29,8 @@ function RefreshButton({ onJob, label = 'Refresh my taste' }: { onJob: (job: Job
 
 export function TasteRoute() {
   const taste = useTaste();
-  const [jobId, setJobId] = useState<Job['id'] | null>(null);
-  const job = useJob(jobId);
+  const [started, setStarted] = useState<Job | null>(null);
+  const job = useJob(started);
   useRefreshWhenDone(job.data);
   const running = job.data !== undefined && (job.data.status === 'queued' || job.data.status === 'running');
   const dataset = taste.data?.dataset;
@@ -46,7 +46,7 @@ export function TasteRoute() {
     body = (
       <Empty title="No taste computed yet.">
         <p>genrelens reads your liked and top tracks, finds their features and compares them with the public's.</p>
-        {progress ?? <RefreshButton onJob={(j) => setJobId(j.id)} label="Compute my taste" />}
+        {progress ?? <RefreshButton onJob={setStarted} label="Compute my taste" />}
       </Empty>
     );
   else if (taste.isError) body = <ErrorState error={taste.error} onRetry={() => void taste.refetch()} />;
@@ -144,7 +144,7 @@ export function TasteRoute() {
         </>
       }
       testId="page-taste"
-      actions={taste.isSuccess && !running ? <RefreshButton onJob={(j) => setJobId(j.id)} /> : null}
+      actions={taste.isSuccess && !running ? <RefreshButton onJob={setStarted} /> : null}
     >
       {taste.isSuccess ? progress : null}
       {body}

@@ -224,6 +224,7 @@ export function TrackTable({ tracks, exportName = 'tracks', initialColumns = DEF
                 aria-rowindex={item.index + 3}
                 className={`table-row track-row${item.index % 2 ? ' odd' : ''}`}
                 data-testid="track-row"
+                data-track-id={track.id}
                 style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               >
                 {columns.map((c) => (

@@ -2,24 +2,20 @@ import { useLocation, useParams } from 'react-router';
 
 import { Page } from '@/components/ui/page';
 
+import type { TrackListEndpoint } from '../api/track-pages';
 import { TrackListView } from '../components/track-list-view';
 
-export function PlaylistTracksRoute() {
-  const { playlistId = '' } = useParams();
+/** A playlist's or an album's tracks; the name comes from the link that led here. */
+function ContainerTracks({ kind, endpoint, param }: { kind: 'playlist' | 'album'; endpoint: TrackListEndpoint; param: string }) {
+  const id = useParams()[`${kind}Id`] ?? '';
   const name = (useLocation().state as { name?: string } | null)?.name;
+  const noun = kind === 'playlist' ? 'Playlist' : 'Album';
   return (
-    <Page title={name ?? 'Playlist'} subtitle="Playlist tracks with their features." testId="page-playlist">
-      <TrackListView endpoint="playlist_tracks" params={{ playlist_id: playlistId }} exportName={`playlist-${playlistId}`} emptyText="This playlist has no tracks." />
+    <Page title={name ?? noun} subtitle={`${noun} tracks with their features.`} testId={`page-${kind}`}>
+      <TrackListView endpoint={endpoint} params={{ [param]: id }} exportName={`${kind}-${id}`} emptyText={`This ${kind} has no tracks.`} />
     </Page>
   );
 }
 
-export function AlbumTracksRoute() {
-  const { albumId = '' } = useParams();
-  const name = (useLocation().state as { name?: string } | null)?.name;
-  return (
-    <Page title={name ?? 'Album'} subtitle="Album tracks with their features." testId="page-album">
-      <TrackListView endpoint="album_tracks" params={{ album_id: albumId }} exportName={`album-${albumId}`} emptyText="This album has no tracks." />
-    </Page>
-  );
-}
+export const PlaylistTracksRoute = () => <ContainerTracks kind="playlist" endpoint="playlist_tracks" param="playlist_id" />;
+export const AlbumTracksRoute = () => <ContainerTracks kind="album" endpoint="album_tracks" param="album_id" />;
