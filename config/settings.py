@@ -128,6 +128,22 @@ GENRELENS_TRUSTED_PROXIES = envint("GENRELENS_TRUSTED_PROXIES", 0, minimum=0)
 if GENRELENS_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- static files and the single-page app (WhiteNoise; see genrelens/web/) ---------------------
+# WhiteNoise serves /static/ from STATIC_ROOT (filled by `collectstatic`, which `genrelens serve`
+# runs), gzip-compressed, with Django's content hashes; Vite's build in frontend/dist (built with
+# base /static/) is collected too. Files whose names carry a hash are cached for a year.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+GENRELENS_FRONTEND_DIST = Path(env("GENRELENS_FRONTEND_DIST", str(BASE_DIR / "frontend" / "dist"))).resolve()
+# Only when built: a missing directory here is a system-check warning on every command.
+STATICFILES_DIRS = [GENRELENS_FRONTEND_DIST] if GENRELENS_FRONTEND_DIST.is_dir() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "genrelens.web.storage.StaticStorage"},
+}
+# Django's hashed names (name.0123456789ab.css) and Vite's (assets/name-AbCd1234.js).
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/(.+\.[0-9a-f]{12}\.\w+|assets/.+-[\w-]{8}\.\w+)$"
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "genrelens.api.exceptions.exception_handler",

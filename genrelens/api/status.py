@@ -147,6 +147,7 @@ class DatasetsApi(PublicApi):
     def get(self, request: Request) -> Response:
         items = [{"name": d.name, "source": d.source, "format": d.format, "licence": d.licence,
                   "row_count": d.row_count, "imported_at": d.imported_at,
-                  "synthetic": d.source.startswith(SYNTHETIC_PREFIX) or d.format == "sandbox"}
+                  "synthetic": (d.source.startswith(SYNTHETIC_PREFIX) or d.licence.startswith(SYNTHETIC_PREFIX)
+                                or d.format == "sandbox")}
                  for d in Dataset.objects.order_by("name")]
         return Response(shapes.Datasets({"items": items}).data)

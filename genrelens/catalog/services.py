@@ -296,7 +296,7 @@ def _store(rows: _Rows, *, dataset: Dataset, result: ImportResult, store_feature
 
 
 def collected_dataset_store(
-    *, name: str, frame: pd.DataFrame, features: Sequence[SourcedFeatures], source: str
+    *, name: str, frame: pd.DataFrame, features: Sequence[SourcedFeatures], source: str, licence: str = ""
 ) -> ImportResult:
     """Store a collected dataset: its tracks and labels, and each feature under the source that gave it.
 
@@ -305,7 +305,7 @@ def collected_dataset_store(
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
     parsed = ParsedDataset(frame=frame, format="collect", rows_read=len(frame), sha256=digest)
     with transaction.atomic():
-        result = dataset_import(parsed=parsed, name=name, source=source, store_features=False)
+        result = dataset_import(parsed=parsed, name=name, source=source, licence=licence, store_features=False)
         wanted = set(frame["track_id"])
         result.features_created = sourced_features_save(items=[f for f in features if f.track_key in wanted])
     return result

@@ -42,7 +42,8 @@ def test_the_json_object_has_exactly_the_documented_shape(write_audio: WriteAudi
     path = write_audio("song.flac", synth.song(10.0, bpm=120, key=9, mode=0, seed=4).samples, 22050)
     doc = analyze_file(path).to_json()
     assert list(doc) == [
-        "path", "track_id", "features", "how", "fidelity", "beats", "downbeats", "sections", "confidence", "truncated", "error"
+        "path", "track_id", "features", "how", "fidelity", "beats", "downbeats", "sections", "confidence",
+        "truncated", "error"
     ]  # fmt: skip
     assert set(doc["confidence"]) == {"tempo", "beats", "time_signature", "key"}
     assert all(0.0 <= c <= 1.0 for c in doc["confidence"].values())
