@@ -357,3 +357,133 @@ class Job(s.Serializer):
     created_at = s.DateTimeField()
     finished_at = s.DateTimeField(allow_null=True)
     status_url = s.CharField()
+
+
+# ---------------------------------------------------------------------------------------------
+# taste (documents built by genrelens.core.taste.documents; see docs/taste.md)
+
+
+class GridSpec(s.Serializer):
+    min = s.FloatField()
+    max = s.FloatField()
+    points = s.IntegerField()
+    unit = s.CharField(allow_blank=True)
+
+
+class FeatureBlock(s.Serializer):
+    count = s.IntegerField()
+    density = s.ListField(child=s.FloatField(), allow_null=True, help_text="on the feature's grid, integrates to 1")
+    percentiles = s.ListField(child=s.FloatField(), allow_null=True, help_text="p0..p100, 101 values")
+    median = s.FloatField(allow_null=True)
+    mean = s.FloatField(allow_null=True)
+    bandwidth = s.FloatField(allow_null=True)
+    frequencies = s.ListField(child=s.FloatField(), allow_null=True, required=False,
+                              help_text="key, mode, time_signature: share of each whole value")
+
+
+class GenreMix(s.Serializer):
+    mean_probability = s.DictField(child=s.FloatField())
+    top1_share = s.DictField(child=s.FloatField())
+
+
+class TasteCoverage(s.Serializer):
+    tracks = s.IntegerField()
+    with_features = s.IntegerField()
+    without_features = s.IntegerField()
+    by_source = s.DictField(child=s.IntegerField())
+
+
+class GenreEntry(s.Serializer):
+    count = s.IntegerField()
+    share = s.FloatField()
+    features = s.DictField(child=FeatureBlock())
+
+
+class PublicTaste(s.Serializer):
+    version = s.IntegerField()
+    dataset = s.CharField(allow_blank=True)
+    features = s.ListField(child=s.CharField())
+    grid = s.DictField(child=GridSpec())
+    genres = s.DictField(child=GenreEntry())
+    all = GenreEntry()
+
+
+class UserTaste(s.Serializer):
+    version = s.IntegerField()
+    dataset = s.CharField(allow_blank=True)
+    features = s.DictField(child=FeatureBlock())
+    grid = s.DictField(child=GridSpec())
+    genre_mix = GenreMix(allow_null=True)
+    closeness = s.DictField(child=s.FloatField(allow_null=True), help_text="genre -> overlap 0..1")
+    closeness_measure = s.CharField()
+    coverage = TasteCoverage()
+    track_count = s.IntegerField()
+    updated_at = s.DateTimeField()
+
+
+class Snapshot(s.Serializer):
+    version = s.IntegerField()
+    kind = s.CharField()
+    dataset = s.CharField(allow_blank=True)
+    features = s.DictField(child=FeatureBlock())
+    grid = s.DictField(child=GridSpec())
+    genre_mix = GenreMix(allow_null=True)
+    closeness = s.DictField(child=s.FloatField(allow_null=True))
+    closeness_measure = s.CharField()
+    coverage = TasteCoverage()
+    track_count = s.IntegerField()
+
+
+class ShareLink(s.Serializer):
+    token = s.CharField()
+    url = s.CharField(help_text="the app's page for this link")
+    created_at = s.DateTimeField()
+    expires_at = s.DateTimeField()
+    owner_name = s.CharField(allow_blank=True)
+    revoked = s.BooleanField()
+
+
+class ShareLinks(s.Serializer):
+    items = ShareLink(many=True)
+
+
+class Shared(s.Serializer):
+    token = s.CharField()
+    created_at = s.DateTimeField()
+    expires_at = s.DateTimeField()
+    owner_name = s.CharField(allow_blank=True)
+    revoked = s.BooleanField()
+    taste = Snapshot()
+
+
+class FeatureDifference(s.Serializer):
+    a_median = s.FloatField(allow_null=True)
+    b_median = s.FloatField(allow_null=True)
+    difference = s.FloatField(allow_null=True, help_text="a - b in the feature's unit")
+    overlap = s.FloatField(allow_null=True, help_text="0..1")
+
+
+class GenreDifference(s.Serializer):
+    a = s.FloatField(allow_null=True)
+    b = s.FloatField(allow_null=True)
+    difference = s.FloatField(allow_null=True)
+
+
+class Difference(s.Serializer):
+    kind = s.ChoiceField(choices=["feature", "genre"])
+    name = s.CharField()
+    difference = s.FloatField(help_text="0..1: 1 - overlap for features, |a - b| for genres")
+
+
+class Side(s.Serializer):
+    label = s.CharField()
+
+
+class Comparison(s.Serializer):
+    similarity = s.FloatField(allow_null=True, help_text="0..1")
+    measure = s.CharField()
+    features = s.DictField(child=FeatureDifference())
+    genres = s.DictField(child=GenreDifference())
+    biggest_differences = Difference(many=True)
+    a = Side()
+    b = Side()

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from genrelens.api import analysis, auth, browse, status, uploads
+from genrelens.api import analysis, auth, browse, status, taste, uploads
 
 app_name = "api"
 
@@ -27,6 +27,14 @@ urlpatterns = [
     path("playlist_tracks", browse.PlaylistTracksApi.as_view(), name="playlist-tracks"),
     path("album_tracks", browse.AlbumTracksApi.as_view(), name="album-tracks"),
     path("analysis", analysis.AnalysisApi.as_view(), name="analysis"),
+    path("taste", taste.MyTasteApi.as_view(), name="taste"),
+    path("taste/public", taste.PublicTasteApi.as_view(), name="taste-public"),
+    path("taste/refresh", taste.TasteRefreshApi.as_view(), name="taste-refresh"),
+    path("jobs/<uuid:job_id>", taste.JobDetailApi.as_view(), name="job-detail"),
+    path("share", taste.SharesApi.as_view(), name="share"),
+    path("share/<str:token>", taste.ShareDetailApi.as_view(), name="share-detail"),
+    path("shared/<str:token>", taste.SharedApi.as_view(), name="shared"),
+    path("compare", taste.CompareApi.as_view(), name="compare"),
     path("uploads", uploads.UploadCreateApi.as_view(), name="upload-create"),
     path("uploads/<uuid:job_id>", uploads.UploadDetailApi.as_view(), name="upload-detail"),
 ]

@@ -62,7 +62,18 @@ def upload_reason(error: str, path: Path) -> str:
 
 
 #: job kind -> handler (payload in, JSON result out); handlers raise JobFailed for a clean failure
-HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"analyze_upload": _analyze_upload}
+def _refresh_taste(payload: dict[str, Any]) -> dict[str, Any]:
+    from genrelens.core.errors import GenrelensError
+    from genrelens.jobs.taste import taste_refresh
+
+    try:
+        return taste_refresh(user_id=int(payload["user_id"]))
+    except GenrelensError as exc:  # a lost login, a rate limit, no dataset: a reason the user can act on
+        raise JobFailed(str(exc)) from exc
+
+
+HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"analyze_upload": _analyze_upload,
+                                                                   "refresh_taste": _refresh_taste}
 #: job kind -> payload keys naming files the job owns, deleted when it ends (success or failure)
 OWNED_FILES: dict[str, tuple[str, ...]] = {"analyze_upload": ("path",)}
 
