@@ -197,6 +197,20 @@ class ModelDataset(s.Serializer):
     licence_note = s.CharField()
 
 
+class LocalAgreement(s.Serializer):
+    top1 = s.FloatField()
+    top2 = s.FloatField()
+    recordings = s.IntegerField()
+
+
+class Fidelity(s.Serializer):
+    r = s.FloatField(allow_null=True)
+    mae = s.FloatField(allow_null=True)
+    mae_mean_predictor = s.FloatField(allow_null=True)
+    n = s.IntegerField()
+    protocol = s.CharField()
+
+
 class Genres(s.Serializer):
     model = s.CharField()
     label = s.CharField()
@@ -205,6 +219,8 @@ class Genres(s.Serializer):
     baselines = Baselines()
     dataset = ModelDataset()
     note = s.CharField(allow_blank=True)
+    local_agreement = LocalAgreement(allow_null=True, help_text="local tracks: how often genres from estimated "
+                                                                "features agree with those from Spotify's")
 
 
 class Section(s.Serializer):
@@ -246,6 +262,9 @@ class Analysis(s.Serializer):
     percentiles = s.DictField(child=s.DictField(child=s.FloatField(allow_null=True)), allow_null=True,
                               help_text="feature -> genre (and 'all') -> the track's percentile, 0-100")
     rhythm = Rhythm(allow_null=True)
+    fidelity = s.DictField(child=Fidelity(), allow_null=True,
+                           help_text="local tracks: each estimated descriptor's cross-validated agreement with "
+                                     "Spotify's values")
     stored = Stored()
 
 

@@ -100,6 +100,7 @@ def _build(track: Track, rows: list[AudioFeatures], chain_note: str) -> dict[str
         "genres": None,
         "percentiles": None,
         "rhythm": None,
+        "fidelity": None,
     }
     if preferred is None:
         document["reason"] = "No provider has audio features for this track" + (
@@ -108,8 +109,11 @@ def _build(track: Track, rows: list[AudioFeatures], chain_note: str) -> dict[str
         document["genres"], document["reason"] = _genres(preferred[0], year, track.is_local)
         document["percentiles"] = _percentiles(preferred[0])
     if track.is_local:
+        from genrelens.core.audio.calibration import fidelity
+
         local = local_document(track=track)
         document["rhythm"] = {k: local[k] for k in ("beats", "downbeats", "sections")}
+        document["fidelity"] = fidelity()
     return document
 
 
@@ -130,23 +134,36 @@ def _genres(features: dict[str, Any], year: int | None, is_local: bool) -> tuple
     record = active_model()
     if record is None:
         return None, "No genre model is active yet (run `genrelens train`), so no genre probabilities."
-    output = predict_genres([features], [year])
-    probabilities = output.probabilities[0]
+    probabilities = predict_genres([features], [year]).probabilities[0]
     if probabilities is None:
         return None, f"The genre model {record.version} cannot score this track right now."
-    card = record.card.get("metrics", {})
-    note = ("Estimated from features measured on your audio file, while the model learnt from Spotify's "
-            "features; treat it as a rough guide." if is_local else "")
-    return {
+    metrics = record.card.get("metrics", {})
+    block = {
         "model": record.version,
         "label": record.label,
         "probabilities": probabilities,
         "accuracy": headline_accuracy(record.card),
-        "baselines": {"random": card.get("baselines", {}).get("random", {}).get("accuracy"),
-                      "majority": card.get("baselines", {}).get("majority", {}).get("accuracy")},
+        "baselines": {"random": metrics.get("baselines", {}).get("random", {}).get("accuracy"),
+                      "majority": metrics.get("baselines", {}).get("majority", {}).get("accuracy")},
         "dataset": {"name": record.dataset_name, "licence_note": SPOTIFY_TERMS_NOTE},
-        "note": note,
-    }, None
+        "note": "",
+        "local_agreement": None,
+    }
+    if is_local:
+        block.update(_local_claim())
+    return block, None
+
+
+def _local_claim() -> dict[str, Any]:
+    """For features measured on a user's file: how often such genres agree with those from Spotify's
+    features for the same recordings (measured by bench/bench_descriptors.py), never shown as if
+    they came from Spotify's features."""
+    from genrelens.core.ml.local_claims import measured_agreement, note_for
+
+    measured = measured_agreement()
+    scores = measured["agreement"]["active-model"]
+    return {"note": note_for(scores["top1"], scores["top2"], int(measured["n"])),
+            "local_agreement": {"top1": scores["top1"], "top2": scores["top2"], "recordings": int(measured["n"])}}
 
 
 def _percentiles(features: dict[str, Any]) -> dict[str, dict[str, float | None]] | None:

@@ -114,3 +114,15 @@ def test_with_jobs_out_of_process_the_worker_runs_the_queue(client: APIClient, d
     call_command("worker", "--once", stdout=out)
     assert "done" in out.getvalue()
     assert client.get(response.json()["status_url"]).json()["status"] == "done"
+
+
+def test_a_local_tracks_genres_carry_their_measured_agreement_and_each_descriptor_its_fidelity(
+        client: APIClient, drums: Path, public_model) -> None:
+    job = wait_for(client, upload(client, "drums.wav", drums.read_bytes()).json()["status_url"])
+    document = client.get(job["analysis_url"]).json()
+    genres = document["genres"]
+    assert genres["model"] == public_model.version
+    assert 0 < genres["local_agreement"]["top1"] <= genres["local_agreement"]["top2"] <= 1
+    assert "not from Spotify's" in genres["note"]
+    assert {"energy", "danceability", "valence"} <= set(document["fidelity"])
+    assert all(f["mae"] >= 0 for f in document["fidelity"].values() if f["mae"] is not None)

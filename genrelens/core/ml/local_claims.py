@@ -50,11 +50,11 @@ def local_genre_claim(
         "basis": "active-model",
         "agreement_top1": scores["top1"],
         "agreement_top2": scores["top2"],
-        "note": _note(scores["top1"], scores["top2"], int(measured["n"])),
+        "note": note_for(scores["top1"], scores["top2"], int(measured["n"])),
     }
 
 
-def _note(top1: float, top2: float, n: int) -> str:
+def note_for(top1: float, top2: float, n: int) -> str:
     return (
         "These genres come from features estimated from your audio file, not from Spotify's. On "
         f"{n} real recordings whose Spotify features are known, the top genre from estimated features "
