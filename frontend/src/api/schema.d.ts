@@ -97,6 +97,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rest/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A shared taste against the caller's own (with=me, needs a login) or the public's. */
+        get: operations["compare_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/rest/datasets": {
         parameters: {
             query?: never;
@@ -122,6 +139,22 @@ export interface paths {
         };
         /** @description Whether the database, the active model and each upstream answer. 503 when the database does not. */
         get: operations["health_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["jobs_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -286,6 +319,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rest/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["share_retrieve"];
+        put?: never;
+        post: operations["share_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/share/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["share_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/shared/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A shared taste: aggregates only, for anyone. */
+        get: operations["shared_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/taste": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The user's taste; 404 (code not_found) until the first refresh has finished. */
+        get: operations["taste_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/taste/public": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["taste_public_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/taste/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["taste_refresh_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/rest/toptracks": {
         parameters: {
             query?: never;
@@ -368,6 +499,10 @@ export interface components {
                 };
             } | null;
             rhythm: components["schemas"]["Rhythm"] | null;
+            /** @description local tracks: each estimated descriptor's cross-validated agreement with Spotify's values */
+            fidelity: {
+                [key: string]: components["schemas"]["Fidelity"];
+            } | null;
             stored: components["schemas"]["Stored"];
         };
         AnalysisTrack: {
@@ -410,6 +545,23 @@ export interface components {
             ok: boolean;
             detail: string;
         };
+        Comparison: {
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            similarity: number | null;
+            measure: string;
+            features: {
+                [key: string]: components["schemas"]["FeatureDifference"];
+            };
+            genres: {
+                [key: string]: components["schemas"]["GenreDifference"];
+            };
+            biggest_differences: components["schemas"]["Difference"][];
+            a: components["schemas"]["Side"];
+            b: components["schemas"]["Side"];
+        };
         Confusion: {
             labels: string[];
             /** @description rows: true genre; columns: predicted */
@@ -435,6 +587,15 @@ export interface components {
         Datasets: {
             items: components["schemas"]["DatasetItem"][];
         };
+        Difference: {
+            kind: components["schemas"]["KindEnum"];
+            name: string;
+            /**
+             * Format: double
+             * @description 0..1: 1 - overlap for features, |a - b| for genres
+             */
+            difference: number;
+        };
         Error: {
             error: components["schemas"]["ErrorBody"];
         };
@@ -446,6 +607,37 @@ export interface components {
             message: string;
             /** @description restricted: {what, why}; reauth: {reconnect_url}; not_logged_in: {login_url}; invalid: the fields */
             details: Record<string, never> | unknown[] | null;
+        };
+        FeatureBlock: {
+            count: number;
+            /** @description on the feature's grid, integrates to 1 */
+            density: number[] | null;
+            /** @description p0..p100, 101 values */
+            percentiles: number[] | null;
+            /** Format: double */
+            median: number | null;
+            /** Format: double */
+            mean: number | null;
+            /** Format: double */
+            bandwidth: number | null;
+            /** @description key, mode, time_signature: share of each whole value */
+            frequencies?: number[] | null;
+        };
+        FeatureDifference: {
+            /** Format: double */
+            a_median: number | null;
+            /** Format: double */
+            b_median: number | null;
+            /**
+             * Format: double
+             * @description a - b in the feature's unit
+             */
+            difference: number | null;
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            overlap: number | null;
         };
         Features: {
             /** Format: double */
@@ -471,6 +663,40 @@ export interface components {
             duration_ms: number | null;
             time_signature: number | null;
         };
+        Fidelity: {
+            /** Format: double */
+            r: number | null;
+            /** Format: double */
+            mae: number | null;
+            /** Format: double */
+            mae_mean_predictor: number | null;
+            n: number;
+            protocol: string;
+        };
+        GenreDifference: {
+            /** Format: double */
+            a: number | null;
+            /** Format: double */
+            b: number | null;
+            /** Format: double */
+            difference: number | null;
+        };
+        GenreEntry: {
+            count: number;
+            /** Format: double */
+            share: number;
+            features: {
+                [key: string]: components["schemas"]["FeatureBlock"];
+            };
+        };
+        GenreMix: {
+            mean_probability: {
+                [key: string]: number;
+            };
+            top1_share: {
+                [key: string]: number;
+            };
+        };
         Genres: {
             model: string;
             label: string;
@@ -482,6 +708,16 @@ export interface components {
             baselines: components["schemas"]["Baselines"];
             dataset: components["schemas"]["ModelDataset"];
             note: string;
+            /** @description local tracks: how often genres from estimated features agree with those from Spotify's */
+            local_agreement: components["schemas"]["LocalAgreement"] | null;
+        };
+        GridSpec: {
+            /** Format: double */
+            min: number;
+            /** Format: double */
+            max: number;
+            points: number;
+            unit: string;
         };
         Health: {
             status: components["schemas"]["HealthStatusEnum"];
@@ -495,6 +731,20 @@ export interface components {
          * @enum {string}
          */
         HealthStatusEnum: "ok" | "degraded";
+        Job: {
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            status: components["schemas"]["JobStatusEnum"];
+            progress: components["schemas"]["Progress"] | null;
+            error: string;
+            result: Record<string, never> | unknown[] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            status_url: string;
+        };
         JobOutput: {
             /** Format: uuid */
             readonly id: string;
@@ -516,6 +766,27 @@ export interface components {
          * @enum {string}
          */
         JobOutputStatusEnum: "queued" | "running" | "done" | "failed";
+        /**
+         * @description * `queued` - queued
+         *     * `running` - running
+         *     * `done` - done
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        JobStatusEnum: "queued" | "running" | "done" | "failed";
+        /**
+         * @description * `feature` - feature
+         *     * `genre` - genre
+         * @enum {string}
+         */
+        KindEnum: "feature" | "genre";
+        LocalAgreement: {
+            /** Format: double */
+            top1: number;
+            /** Format: double */
+            top2: number;
+            recordings: number;
+        };
         Me: {
             connected: boolean;
             login_url: string | null;
@@ -590,10 +861,26 @@ export interface components {
         Playlists: {
             items: components["schemas"]["PlaylistItem"][];
         };
+        Progress: {
+            done: number;
+            total: number;
+        };
         Provider: {
             name: string;
             enabled: boolean;
             reason: string;
+        };
+        PublicTaste: {
+            version: number;
+            dataset: string;
+            features: string[];
+            grid: {
+                [key: string]: components["schemas"]["GridSpec"];
+            };
+            genres: {
+                [key: string]: components["schemas"]["GenreEntry"];
+            };
+            all: components["schemas"]["GenreEntry"];
         };
         Rhythm: {
             /** @description seconds */
@@ -625,6 +912,55 @@ export interface components {
             artists: components["schemas"]["ArtistItem"][];
             /** @description type=album */
             albums: components["schemas"]["AlbumItem"][];
+        };
+        ShareInputRequest: {
+            /** @default 30 */
+            days: number;
+        };
+        ShareLink: {
+            token: string;
+            /** @description the app's page for this link */
+            url: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            owner_name: string;
+            revoked: boolean;
+        };
+        ShareLinks: {
+            items: components["schemas"]["ShareLink"][];
+        };
+        Shared: {
+            token: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            owner_name: string;
+            revoked: boolean;
+            taste: components["schemas"]["Snapshot"];
+        };
+        Side: {
+            label: string;
+        };
+        Snapshot: {
+            version: number;
+            kind: string;
+            dataset: string;
+            features: {
+                [key: string]: components["schemas"]["FeatureBlock"];
+            };
+            grid: {
+                [key: string]: components["schemas"]["GridSpec"];
+            };
+            genre_mix: components["schemas"]["GenreMix"] | null;
+            closeness: {
+                [key: string]: number | null;
+            };
+            closeness_measure: string;
+            coverage: components["schemas"]["TasteCoverage"];
+            track_count: number;
         };
         /**
          * @description * `spotify` - spotify
@@ -661,6 +997,14 @@ export interface components {
         Stored: {
             model_version: string;
             sources_key: string;
+        };
+        TasteCoverage: {
+            tracks: number;
+            with_features: number;
+            without_features: number;
+            by_source: {
+                [key: string]: number;
+            };
         };
         TopGenre: {
             genre: string;
@@ -706,6 +1050,31 @@ export interface components {
         UploadInputRequest: {
             /** Format: binary */
             file: string;
+            /**
+             * @description let this file's genre tag label training data (off by default: your upload stays yours)
+             * @default false
+             */
+            train: boolean;
+        };
+        UserTaste: {
+            version: number;
+            dataset: string;
+            features: {
+                [key: string]: components["schemas"]["FeatureBlock"];
+            };
+            grid: {
+                [key: string]: components["schemas"]["GridSpec"];
+            };
+            genre_mix: components["schemas"]["GenreMix"] | null;
+            /** @description genre -> overlap 0..1 */
+            closeness: {
+                [key: string]: number | null;
+            };
+            closeness_measure: string;
+            coverage: components["schemas"]["TasteCoverage"];
+            track_count: number;
+            /** Format: date-time */
+            updated_at: string;
         };
     };
     responses: never;
@@ -1256,6 +1625,102 @@ export interface operations {
             };
         };
     };
+    compare_retrieve: {
+        parameters: {
+            query: {
+                /** @description with=public: one genre's taste */
+                genre?: string;
+                token: string;
+                with?: "me" | "public";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     datasets_retrieve: {
         parameters: {
             query?: never;
@@ -1433,6 +1898,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    jobs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2183,6 +2741,655 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    share_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinks"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    share_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShareInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ShareInputRequest"];
+                "multipart/form-data": components["schemas"]["ShareInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLink"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    share_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    shared_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shared"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    taste_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserTaste"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    taste_public_retrieve: {
+        parameters: {
+            query?: {
+                /** @description default: the model's dataset */
+                dataset?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicTaste"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    taste_refresh_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;

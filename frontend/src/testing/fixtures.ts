@@ -173,12 +173,14 @@ export const analysis: AnalysisDocument = {
     baselines: { majority: 0.18, random: 0.17 },
     dataset: { name: 'tidytuesday', licence_note: 'Features derived from Spotify’s API; for development and testing.' },
     note: '',
+    local_agreement: null,
   },
   percentiles: {
     energy: { all: 63, rock: 40, pop: 70 },
     tempo: { all: 52, rock: 48, pop: 55 },
   },
   rhythm: null,
+  fidelity: null,
   stored: { sources_key: 'abcdef0123456789', model_version: 'm-2026-11-30' },
 };
 
