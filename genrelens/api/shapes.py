@@ -506,3 +506,5 @@ class Comparison(s.Serializer):
     biggest_differences = Difference(many=True)
     a = Side()
     b = Side()
+    a_taste = Snapshot(help_text="the shared taste")
+    b_taste = Snapshot(help_text="what it is compared with, as aggregates")

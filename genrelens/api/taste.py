@@ -18,7 +18,7 @@ from genrelens.api import shapes
 from genrelens.api.clients import require_account
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.taste import public_taste_named
-from genrelens.core.taste.documents import compare, public_as_taste
+from genrelens.core.taste.documents import compare, public_as_taste, share_snapshot
 from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create, job_submit
 
@@ -121,4 +121,7 @@ class CompareApi(PublicApi):
             mine, label = public_as_taste(public_taste_named(link.snapshot.get("dataset") or None), genre), (
                 genre or "everyone")
         result = compare(link.snapshot, mine)
-        return Response({**result, "a": {"label": link.owner_name or "shared taste"}, "b": {"label": label}})
+        # both tastes travel with the comparison so the app can overlay their distributions; the
+        # caller's own side is reduced to aggregates like the shared one
+        return Response({**result, "a": {"label": link.owner_name or "shared taste"}, "b": {"label": label},
+                         "a_taste": link.snapshot, "b_taste": share_snapshot(mine)})

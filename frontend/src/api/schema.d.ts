@@ -561,6 +561,10 @@ export interface components {
             biggest_differences: components["schemas"]["Difference"][];
             a: components["schemas"]["Side"];
             b: components["schemas"]["Side"];
+            /** @description the shared taste */
+            a_taste: components["schemas"]["Snapshot"];
+            /** @description what it is compared with, as aggregates */
+            b_taste: components["schemas"]["Snapshot"];
         };
         Confusion: {
             labels: string[];
