@@ -12,7 +12,7 @@ from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, providers_for
 from genrelens.api.uploads import request_owner
 from genrelens.api.views import PublicApi
-from genrelens.catalog.documents import analysis_get
+from genrelens.catalog.documents import analysis_get, analysis_stored
 from genrelens.core.spotify.client import SpotifyClient
 from genrelens.core.spotify.models import Track as SpotifyTrack
 
@@ -48,7 +48,11 @@ class AnalysisApi(PublicApi):
                               502: shapes.Error, 503: shapes.Error})
     def get(self, request: Request) -> Response:
         key = track_key(request)
+        viewer = request_owner(request)
+        stored = analysis_stored(key=key, viewer=viewer)
+        if stored is not None:
+            return Response(stored)
         with any_spotify(request) as client:
-            document = analysis_get(key=key, viewer=request_owner(request), fetch_track=_fetcher(client),
+            document = analysis_get(key=key, viewer=viewer, fetch_track=_fetcher(client),
                                     providers=providers_for(client))
         return Response(document)

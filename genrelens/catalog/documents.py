@@ -66,6 +66,20 @@ def analysis_get(*, key: str, viewer: Owner, fetch_track: TrackFetcher | None = 
     return document
 
 
+def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
+    """The stored document when the track and its features are already here: no client, no request."""
+    track = track_find(key=key)
+    if track is None or (track.is_local and not local_track_visible(track=track, viewer=viewer)):
+        return None
+    rows = list(AudioFeatures.objects.filter(track=track))
+    if not rows:
+        return None
+    record = active_model()
+    stored = AnalysisDocument.objects.filter(track=track, model_version=record.version if record else "",
+                                             sources_key=_sources_key(rows)).first()
+    return stored.document if stored else None
+
+
 def _fetch(key: str, fetch_track: TrackFetcher | None) -> Track:
     found = fetch_track(key) if fetch_track and not key.startswith("local:") else None
     if found is None:

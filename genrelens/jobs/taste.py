@@ -39,6 +39,7 @@ def taste_refresh(*, user_id: int) -> dict[str, Any]:
     account = SpotifyAccount.objects.filter(user_id=user_id).first()
     if account is None:
         raise NotFound("this user has no Spotify login to read a library from")
+    dataset = default_dataset()  # before any request: without public data there is nothing to compare with
     settings = spotify_settings()
     client = account_client(settings=settings, account=account, capabilities=capabilities_load(settings=settings))
     try:
@@ -49,7 +50,6 @@ def taste_refresh(*, user_id: int) -> dict[str, Any]:
     finally:
         capabilities_save(settings=settings, capabilities=client.capabilities)
         client.close()
-    dataset = default_dataset()
     document = taste_document([t.id for t in tracks], public=public_taste_get(dataset=dataset))
     with transaction.atomic():
         UserTaste.objects.update_or_create(user_id=user_id, defaults={"dataset_name": dataset.name,
