@@ -67,20 +67,20 @@ def test_an_uploaded_file_is_analysed_in_the_background_and_served_with_its_beat
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "status", "message"),
     [
-        ("notes.txt", b"hello", "unsupported type .txt"),
-        ("song.mp3", b"just some text, not audio", "not audio of the type its name says"),
-        ("big.wav", b"RIFF" + b"\0" * 3000, "the limit is 2,048"),
+        ("notes.txt", b"hello", 400, "unsupported type .txt"),
+        ("song.mp3", b"just some text, not audio", 400, "not audio of the type its name says"),
+        ("big.wav", b"RIFF" + b"\0" * 3000, 413, "larger than the limit of 2,048 bytes"),
     ],
 )
 def test_bad_uploads_are_refused_with_a_clear_error_and_nothing_is_stored(
-        client: APIClient, settings, name: str, content: bytes, message: str) -> None:
+        client: APIClient, settings, name: str, content: bytes, status: int, message: str) -> None:
     settings.GENRELENS_UPLOAD_MAX_BYTES = 2048
     response = upload(client, name, content)
-    assert response.status_code == 400
+    assert response.status_code == status
     error = response.json()["error"]
-    assert error["status"] == 400 and message in error["message"]
+    assert error["status"] == status and message in error["message"]
     assert not Job.objects.exists()
     assert not (Path(settings.MEDIA_ROOT) / "uploads").exists()
 
