@@ -94,25 +94,27 @@ def decode(path: str | Path) -> Decoded:
 
 
 def _read_bounded(p: Path) -> tuple[npt.NDArray[np.float32], int]:
-    """The file's PCM, refused from its header when it is too long or too wide, and read in blocks
-    that stop at MAX_SECONDS / MAX_SAMPLES whatever the header said."""
+    """The file's PCM, refused from its header when it is too long or too wide. A stream whose
+    header gives no length is read in blocks that stop at MAX_SECONDS / MAX_SAMPLES."""
     with sf.SoundFile(str(p)) as handle:
-        sr, channels = int(handle.samplerate), int(handle.channels)
-        _check_header(p, sr=sr, channels=channels, frames=int(handle.frames))
+        sr, channels, frames = int(handle.samplerate), int(handle.channels), int(handle.frames)
+        _check_header(p, sr=sr, channels=channels, frames=frames)
+        if _known(frames):  # what sf.read does: one allocation of the reported length
+            return handle.read(dtype="float32", always_2d=True), sr
         limit = min(MAX_SECONDS * sr, MAX_SAMPLES // channels)
         blocks: list[npt.NDArray[np.float32]] = []
         read = 0
-        while True:
-            block = handle.read(frames=_BLOCK_FRAMES, dtype="float32", always_2d=True)
-            if block.shape[0] == 0:
-                break
+        while (block := handle.read(frames=_BLOCK_FRAMES, dtype="float32", always_2d=True)).shape[0]:
             read += block.shape[0]
             if read > limit:
                 raise AudioError(f"{p.name}: longer than the limit of {MAX_SECONDS // 60} minutes")
             blocks.append(block)
-    if not blocks:
-        return np.zeros((0, channels), dtype=np.float32), sr
-    return (blocks[0] if len(blocks) == 1 else np.concatenate(blocks)), sr
+    return (np.concatenate(blocks) if blocks else np.zeros((0, channels), dtype=np.float32)), sr
+
+
+def _known(frames: int) -> bool:
+    # libsndfile reports a huge count (or 0) when a stream does not say how long it is
+    return 0 < frames < 2**62
 
 
 def _check_header(p: Path, *, sr: int, channels: int, frames: int) -> None:
@@ -120,6 +122,5 @@ def _check_header(p: Path, *, sr: int, channels: int, frames: int) -> None:
         raise AudioError(f"{p.name}: {channels} channels; at most {MAX_CHANNELS} are analysed")
     if not 0 < sr <= MAX_SAMPLE_RATE:
         raise AudioError(f"{p.name}: sample rate {sr} Hz is outside 1..{MAX_SAMPLE_RATE} Hz")
-    # libsndfile reports a huge count when the length is unknown; only a plausible one is judged here
-    if 0 < frames < 2**62 and (frames > MAX_SECONDS * sr or frames * channels > MAX_SAMPLES):
+    if _known(frames) and (frames > MAX_SECONDS * sr or frames * channels > MAX_SAMPLES):
         raise AudioError(f"{p.name}: {frames / sr / 60:.0f} minutes long; the limit is {MAX_SECONDS // 60} minutes")
