@@ -34,7 +34,7 @@ def test_hours_of_compressed_silence_are_refused_from_the_header(tmp_path: Path)
     started = time.monotonic()
     with pytest.raises(AudioError, match="22 minutes long; the limit is 20 minutes"):
         decode(path)  # ...would be 465 MB of float32 decoded
-    assert time.monotonic() - started < 1.0  # nothing was decoded
+    assert time.monotonic() - started < 3.0  # nothing was decoded (decoding it takes far longer)
 
 
 def test_too_many_channels_are_refused_from_the_header(tmp_path: Path) -> None:
