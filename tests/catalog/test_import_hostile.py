@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import http.server
-import os
 import pickle
 import threading
 import time
@@ -21,18 +20,9 @@ from genrelens.core.dataset.download import download
 from genrelens.core.dataset.formats import read_dataset
 from genrelens.core.errors import ImportFailed
 from tests.factories import tidy_raw_file
+from tests.hostile import RunsCode
 
 pytestmark = pytest.mark.django_db
-
-
-class _RunsCode:
-    """Unpickling this creates a file: proof that loading ran code of the pickle's choosing."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
 
 
 def run_import(*args: str) -> str:
@@ -94,7 +84,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 def test_a_pickle_served_over_http_is_never_loaded(tmp_path: Path, server: str, settings) -> None:
     settings.GENRELENS_DOWNLOAD_DIR = tmp_path / "cache"
     marker = tmp_path / "pwned"
-    (tmp_path / "evil.pkl").write_bytes(pickle.dumps(_RunsCode(marker)))
+    (tmp_path / "evil.pkl").write_bytes(pickle.dumps(RunsCode(marker)))
     with pytest.raises(CommandError, match="pickles can run code"):
         run_import(f"{server}/evil.pkl")
     with pytest.raises(CommandError, match="local files only"):
@@ -105,7 +95,7 @@ def test_a_pickle_served_over_http_is_never_loaded(tmp_path: Path, server: str, 
 def test_a_local_pickle_is_loaded_only_behind_trust_pickle(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     path = tmp_path / "evil.pkl"
-    path.write_bytes(pickle.dumps(_RunsCode(marker)))
+    path.write_bytes(pickle.dumps(RunsCode(marker)))
     with pytest.raises(CommandError, match="pass --trust-pickle"):
         run_import(str(path))
     with pytest.raises(ImportFailed, match="pickles can run code"):

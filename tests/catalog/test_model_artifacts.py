@@ -5,7 +5,6 @@ is checked before a byte is unpickled, even when the card beside the file was fo
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import joblib
@@ -21,16 +20,9 @@ from genrelens.core.files import file_sha256
 from genrelens.core.ml import train
 from genrelens.core.ml.artifacts import ArtifactError
 from genrelens.core.ml.synthetic import separable_frame
+from tests.hostile import RunsCode
 
 pytestmark = pytest.mark.django_db
-
-
-class _RunsCode:
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
 
 
 @pytest.fixture
@@ -44,7 +36,7 @@ def registered(tmp_path: Path, settings) -> TrainedModel:
 
 def forge(artifact: Path, marker: Path) -> None:
     """Replace an artifact with code to run, and rewrite its card to vouch for it (both are files)."""
-    joblib.dump({"format_version": 1, "pipeline": _RunsCode(marker)}, artifact)
+    joblib.dump({"format_version": 1, "pipeline": RunsCode(marker)}, artifact)
     card_path = artifact.with_suffix(".json")
     card = json.loads(card_path.read_text()) if card_path.exists() else {
         "model_id": "evil", "features": [], "classes": [], "label": "genre", "artifact": {}}
