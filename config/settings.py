@@ -213,3 +213,17 @@ GENRELENS_JOB_MAX_ATTEMPTS = envint("GENRELENS_JOB_MAX_ATTEMPTS", 2, minimum=1)
 
 # Spotify and ReccoBeats (SPOTIFY_* and RECCOBEATS_API_BASE) are read, and validated, by the core's
 # SpotifySettings.from_env: one parser for the CLI, the web app and the core's own tools.
+
+# --- production over HTTPS (`genrelens check --deploy` is clean with GENRELENS_HTTPS=1) -----------
+# Off by default: the embedded default serves plain HTTP on loopback (make demo). Behind nginx set
+# GENRELENS_TRUSTED_PROXIES=1 too, so X-Forwarded-Proto tells Django the request came over HTTPS.
+GENRELENS_HTTPS = envbool("GENRELENS_HTTPS", False)
+if GENRELENS_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("GENRELENS_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("GENRELENS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("GENRELENS_HSTS_PRELOAD", False)
+    # Preloading is a one-way commitment for the whole domain: the operator opts in, so the check
+    # that merely recommends it is silenced until then.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
