@@ -34,8 +34,7 @@ from tqdm import tqdm  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from genrelens.core.audio import analyze_file, analyze_paths, loudness, structure, synth  # noqa: E402
-from genrelens.core.audio import descriptors as desc  # noqa: E402
+from genrelens.core.audio import analyze_file, analyze_paths, calibration, loudness, structure, synth  # noqa: E402
 from genrelens.core.audio.analyze import measure  # noqa: E402
 from genrelens.core.audio.decode import decode  # noqa: E402
 from genrelens.core.audio.identity import content_key  # noqa: E402
@@ -146,7 +145,7 @@ def stage_costs(path: Path, repeats: int) -> dict[str, float]:
             tonality.chroma, tonality.frame_rate, mfcc, spectra.frame_rate, rhythm.beats, decoded.duration
         )
         watch.lap("MFCC, sections")
-        desc.estimate(measure(spectra, rhythm, tonality, lufs, blocks, y))
+        calibration.estimate(measure(spectra, rhythm, tonality, lufs, blocks, y))
         watch.lap("estimated features")
         for k, v in watch.laps.items():
             runs.setdefault(k, []).append(v)

@@ -4,7 +4,8 @@
    several sizes and for the shared TidyTuesday file (when present), median of 3 starts each.
    Target: under 2 s for the default 6000 tracks.
 2. Throughput of the routes the collect pipeline hammers (playlist item pages, search, audio
-   features), serial against 4 client threads, in both profiles, all in one run.
+   features) and of the web app's recently-played and audio-analysis, serial against 4 client
+   threads, in both profiles, all in one run.
 3. Realism of the synthetic features: per genre and feature, the two-sample Kolmogorov-Smirnov
    distance between the sandbox's tracks and the shared data's rows (when present); with
    `--plot PATH`, box plots of both side by side.
@@ -36,6 +37,9 @@ SHARED_CSV = ROOT / ".." / "shared" / "data" / "tidytuesday-songs-dev.csv"
 SIZES = (1000, 6000, 20000)
 REPEATS = 3
 REQUESTS = 400
+#: audio analyses are ~400 KB each: fewer requests keep that cell's time near the others'
+ANALYSIS_ROUTE = "audio analysis (~400 KB)"
+REQUESTS_FOR = {ANALYSIS_ROUTE: 40}
 
 
 def startup_seconds(extra: tuple[str, ...], tracks: int) -> float:
@@ -79,12 +83,16 @@ def urls_for(sandbox: SandboxHandle, token: str) -> dict[str, list[str]]:
     search = [f"{sandbox.api_base}search?q={w}&type=track,playlist&limit=10" for w in words]
     ids = sandbox.catalog_info()["examples"]["track_ids"]
     recco = [f"{sandbox.reccobeats_base}/audio-features?ids={','.join(ids)}"]
-    return {"playlist items page": item_urls, "search (tracks+playlists)": search,
-            "ReccoBeats audio-features": recco}
+    urls = {"playlist items page": item_urls, "search (tracks+playlists)": search,
+            "ReccoBeats audio-features": recco,
+            "recently played (50)": [f"{sandbox.api_base}me/player/recently-played?limit=50"]}
+    if sandbox.profile == "legacy":  # dev-mode apps get 403 there
+        urls[ANALYSIS_ROUTE] = [f"{sandbox.api_base}audio-analysis/{track_id}" for track_id in ids]
+    return urls
 
 
-def run_requests(urls: list[str], token: str, threads: int) -> float:
-    work = [urls[i % len(urls)] for i in range(REQUESTS)]
+def run_requests(urls: list[str], token: str, threads: int, count: int = REQUESTS) -> float:
+    work = [urls[i % len(urls)] for i in range(count)]
     session_per_thread: dict[int, requests.Session] = {}
 
     def fetch(url: str) -> None:
@@ -111,8 +119,9 @@ def bench_throughput(progress: tqdm) -> list[str]:
         try:
             token = sandbox.user_token("ann")["access_token"]
             for route, urls in urls_for(sandbox, token).items():
-                serial = REQUESTS / run_requests(urls, token, 1)
-                parallel = REQUESTS / run_requests(urls, token, 4)
+                count = REQUESTS_FOR.get(route, REQUESTS)
+                serial = count / run_requests(urls, token, 1, count)
+                parallel = count / run_requests(urls, token, 4, count)
                 rows.append(f"| {profile} | {route} | {serial:,.0f} | {parallel:,.0f} | "
                             f"{parallel / serial:.2f}x |")
                 progress.update(1)
@@ -201,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         ("throughput", bench_throughput),
         ("realism", lambda progress: bench_realism(progress, args.plot)),
     ]
-    with tqdm(total=len(SIZES) + 1 + 6 + 1, desc="sandbox bench", file=sys.stderr) as progress:
+    throughput_cells = 5 + 4  # routes in legacy + in devmode-2026
+    with tqdm(total=len(SIZES) + 1 + throughput_cells + 1, desc="sandbox bench", file=sys.stderr) as progress:
         results = {name: fn(progress) for name, fn in steps}
     section = "\n".join([
         "## Sandbox (`python -m genrelens.core.sandbox`)",
@@ -213,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *results["startup"],
         "",
-        f"### Throughput: {REQUESTS} GETs per cell over keep-alive connections (user token of ann)",
+        f"### Throughput: {REQUESTS} GETs per cell ({REQUESTS_FOR[ANALYSIS_ROUTE]} for audio analysis) over "
+        "keep-alive connections (user token of ann)",
         "",
         *results["throughput"],
         "",

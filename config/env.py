@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -74,6 +75,21 @@ def envsecret(name: str) -> str | None:
         raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc}") from None
 
 
+def require_deploy_keys(*, debug: bool, secret_key: str, token_keys: list[str]) -> None:
+    """A public deployment (GENRELENS_DEPLOY=1) starts only with explicit, strong keys and DEBUG off:
+    a key made up under var/ would change, and log everyone out, whenever var/ is lost."""
+    if debug:
+        raise ImproperlyConfigured("GENRELENS_DEPLOY=1 with DEBUG=1: debug pages show settings and code; set DEBUG=0")
+    if not secret_key:
+        raise ImproperlyConfigured("GENRELENS_DEPLOY=1 needs SECRET_KEY (or SECRET_KEY_FILE): at least 50 random "
+                                   "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'")
+    if len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure-"):
+        raise ImproperlyConfigured("SECRET_KEY is too weak for GENRELENS_DEPLOY=1: use at least 50 random characters")
+    if not token_keys:
+        raise ImproperlyConfigured("GENRELENS_DEPLOY=1 needs GENRELENS_TOKEN_KEYS (or GENRELENS_TOKEN_KEY), the key "
+                                   "that encrypts Spotify tokens: a Fernet key, see docs/security.md")
+
+
 def installation_secret(var_dir: Path, filename: str = "secret_key") -> str:
     """A random secret made once per installation and kept under var/ (mode 600).
 
@@ -83,6 +99,10 @@ def installation_secret(var_dir: Path, filename: str = "secret_key") -> str:
     path = var_dir / filename
     if path.exists():
         return path.read_text().strip()
+    if var_dir.is_dir() and any(var_dir.iterdir()):
+        # Not silent: everything signed or encrypted under the lost key is unreadable from now on.
+        sys.stderr.write(f"genrelens: {path} was missing, so a new secret key was made: users are logged out "
+                         "and stored Spotify logins must be reconnected (set SECRET_KEY to avoid this)\n")
     var_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env, envbool, envfloat, envint, envlist, envsecret, installation_secret
+from config.env import env, envbool, envfloat, envint, envlist, envsecret, installation_secret, require_deploy_keys
+from genrelens.accounts.crypto import parse_token_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("GENRELENS_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = envsecret("SECRET_KEY") or installation_secret(VAR_DIR)
+# GENRELENS_DEPLOY=1 marks a public deployment: keys must then be given, never made up (see
+# docs/security.md). Unset, as for `make demo` and the tests, an installation makes its own.
+GENRELENS_DEPLOY = envbool("GENRELENS_DEPLOY", False)
+SECRET_KEY = envsecret("SECRET_KEY") or ""
+# Old SECRET_KEYs still accepted for sessions and signatures while rotating, newest first.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
+# Keys for Spotify tokens at rest, newest first (see genrelens/accounts/crypto.py); unset: derived
+# from SECRET_KEY. GENRELENS_TOKEN_KEY (one key) still works and comes after the list.
+GENRELENS_TOKEN_KEYS = [
+    *parse_token_keys(envlist("GENRELENS_TOKEN_KEYS", "")),
+    *parse_token_keys([envsecret("GENRELENS_TOKEN_KEY") or ""], setting="GENRELENS_TOKEN_KEY"),
+]
+if GENRELENS_DEPLOY:
+    require_deploy_keys(debug=DEBUG, secret_key=SECRET_KEY, token_keys=GENRELENS_TOKEN_KEYS)
+SECRET_KEY = SECRET_KEY or installation_secret(VAR_DIR)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
@@ -24,7 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "genrelens.catalog.apps.CatalogConfig",
     "genrelens.jobs.apps.JobsConfig",
     "genrelens.api.apps.ApiConfig",
@@ -39,7 +57,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into its 429 answer
 ]
+
+# Failed logins (the admin's, and any view that calls authenticate()) are counted per client
+# address by django-axes: past the limit that address is refused until the cool-off ends. Not per
+# username, so nobody can lock a staff user out by guessing at their name from afar.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("GENRELENS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("GENRELENS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -92,13 +121,60 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Forwarded headers are trusted only from this many proxies in front of the app (nginx: 1). At 0
+# X-Forwarded-For is ignored: a client could otherwise pick its own address and walk past the
+# throttles and the login limit.
+GENRELENS_TRUSTED_PROXIES = envint("GENRELENS_TRUSTED_PROXIES", 0, minimum=0)
+if GENRELENS_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- static files and the single-page app (WhiteNoise; see genrelens/web/) ---------------------
+# WhiteNoise serves /static/ from STATIC_ROOT (filled by `collectstatic`, which `genrelens serve`
+# runs), gzip-compressed, with Django's content hashes; Vite's build in frontend/dist (built with
+# base /static/) is collected too. Files whose names carry a hash are cached for a year.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+GENRELENS_FRONTEND_DIST = Path(env("GENRELENS_FRONTEND_DIST", str(BASE_DIR / "frontend" / "dist"))).resolve()
+# Only when built: a missing directory here is a system-check warning on every command.
+STATICFILES_DIRS = [GENRELENS_FRONTEND_DIST] if GENRELENS_FRONTEND_DIST.is_dir() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "genrelens.web.storage.StaticStorage"},
+}
+# Django's hashed names (name.0123456789ab.css) and Vite's (assets/name-AbCd1234.js).
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/(.+\.[0-9a-f]{12}\.\w+|assets/.+-[\w-]{8}\.\w+)$"
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "genrelens.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute")},
+    # Sessions only, with CSRF checked on every write, logged in or not. DRF's default Basic
+    # authentication would check a password on every request, before any throttle.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["genrelens.api.authentication.CsrfSessionAuthentication"],
+    # Closed by default: every view says who may call it (genrelens.api.views: PublicApi, UserApi).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "NUM_PROXIES": GENRELENS_TRUSTED_PROXIES,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
+                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute"),
+                               "user": env("GENRELENS_API_USER_RATE", "1200/minute")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "genrelens API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "genrelens API",
+    "DESCRIPTION": "What a track sounds like, which genre it sounds like, and how tastes compare. Every error "
+                   "is {error: {status, code, message, details}}.",
+    "VERSION": "0.2.0",
+    "SCHEMA_PATH_PREFIX": "/rest",
+    # 3.1: a nullable nested object is oneOf [object, null], which validators and type generators read right
+    "OAS_VERSION": "3.1.0",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "genrelens.api.schema_hooks.add_error_responses"],
+    # Swagger UI from the installed sidecar package: the docs page fetches nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,
@@ -115,12 +191,39 @@ GENRELENS_VAR_DIR = VAR_DIR
 GENRELENS_DOWNLOAD_DIR = VAR_DIR / "downloads"
 GENRELENS_MODEL_DIR = VAR_DIR / "models"
 GENRELENS_FEATURE_PROVIDERS = envlist("GENRELENS_FEATURE_PROVIDERS", "dataset,spotify,reccobeats")
-GENRELENS_DOWNLOAD_TIMEOUT = envfloat("GENRELENS_DOWNLOAD_TIMEOUT", 30.0, minimum=1.0)
+GENRELENS_DOWNLOAD_TIMEOUT = envfloat("GENRELENS_DOWNLOAD_TIMEOUT", 300.0, minimum=1.0)
+# Largest dataset accepted, downloaded or once inflated (a .csv.gz is counted as it inflates).
+GENRELENS_DATASET_MAX_BYTES = envint("GENRELENS_DATASET_MAX_BYTES", 2 * 1024**3, minimum=1)
 GENRELENS_UPLOAD_MAX_BYTES = envint("GENRELENS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
-# Key for Spotify tokens at rest; unset: derived from SECRET_KEY (rotating SECRET_KEY then logs users out).
-GENRELENS_TOKEN_KEY = envsecret("GENRELENS_TOKEN_KEY") or ""
+# The first handler stops reading a multipart body at the upload limit (Django's would spool it all).
+FILE_UPLOAD_HANDLERS = [
+    "genrelens.api.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Run background jobs (upload analysis) in a thread of the web process; 0 leaves them to `genrelens worker`.
 GENRELENS_JOBS_IN_PROCESS = envbool("GENRELENS_JOBS_IN_PROCESS", True)
+# An upload is analysed in a child process: memory it may use beyond the audio stack, and seconds.
+GENRELENS_ANALYSIS_MEMORY_BYTES = envint("GENRELENS_ANALYSIS_MEMORY_BYTES", 2 * 1024**3, minimum=64 * 1024**2)
+GENRELENS_ANALYSIS_SECONDS = envfloat("GENRELENS_ANALYSIS_SECONDS", 300.0, minimum=1.0)
+# A running job whose runner has not finished it after this long was lost (killed): it is retried,
+# up to GENRELENS_JOB_MAX_ATTEMPTS runs in all, then failed with a reason. Keep it above the analysis limit.
+GENRELENS_JOB_LEASE_SECONDS = envfloat("GENRELENS_JOB_LEASE_SECONDS", 600.0, minimum=1.0)
+GENRELENS_JOB_MAX_ATTEMPTS = envint("GENRELENS_JOB_MAX_ATTEMPTS", 2, minimum=1)
 
 # Spotify and ReccoBeats (SPOTIFY_* and RECCOBEATS_API_BASE) are read, and validated, by the core's
 # SpotifySettings.from_env: one parser for the CLI, the web app and the core's own tools.
+
+# --- production over HTTPS (`genrelens check --deploy` is clean with GENRELENS_HTTPS=1) -----------
+# Off by default: the embedded default serves plain HTTP on loopback (make demo). Behind nginx set
+# GENRELENS_TRUSTED_PROXIES=1 too, so X-Forwarded-Proto tells Django the request came over HTTPS.
+GENRELENS_HTTPS = envbool("GENRELENS_HTTPS", False)
+if GENRELENS_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("GENRELENS_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("GENRELENS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("GENRELENS_HSTS_PRELOAD", False)
+    # Preloading is a one-way commitment for the whole domain: the operator opts in, so the check
+    # that merely recommends it is silenced until then.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]

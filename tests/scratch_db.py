@@ -41,12 +41,16 @@ def scratch_database(tmp_path: Path) -> Iterator[str]:
 
 
 def count_rows(url: str, table: str) -> int:
+    return int(query_one(url, f"SELECT COUNT(*) FROM {table}")[0])
+
+
+def query_one(url: str, sql: str) -> tuple:
+    """The first row of `sql` on the scratch database at `url` (an empty tuple when there is none)."""
     if url.startswith("sqlite:///"):
         db = sqlite3.connect(url.removeprefix("sqlite:///"))
         try:
-            return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            return tuple(db.execute(sql).fetchone() or ())
         finally:
             db.close()
     with psycopg.connect(url) as conn:
-        row = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
-        return int(row[0]) if row else 0
+        return tuple(conn.execute(sql).fetchone() or ())

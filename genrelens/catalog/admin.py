@@ -48,6 +48,18 @@ class AudioFeaturesAdmin(admin.ModelAdmin):
     raw_id_fields = ("track",)
 
 
+@admin.register(models.LocalFile)
+class LocalFileAdmin(admin.ModelAdmin):
+    # Tag text is the uploader's: the admin escapes it like every value (no format_html/mark_safe here).
+    list_display = ("track", "title", "genre_tag", "owner", "analysed_at")
+    list_filter = ("owner",)
+    raw_id_fields = ("track", "owner")
+    readonly_fields = ("path", "owner", "owner_session", "analysed_at")
+
+
 @admin.register(models.TrainedModel)
 class TrainedModelAdmin(admin.ModelAdmin):
     list_display = ("version", "label", "dataset_name", "is_active", "created_at")
+    # The artifact is a pickle: whoever could point `path` elsewhere, or change the recorded
+    # sha256, could make the app unpickle a file of their choosing. Only activation is editable.
+    readonly_fields = ("version", "path", "sha256", "label", "dataset_name", "dataset_sha256", "card", "created_at")

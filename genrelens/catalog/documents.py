@@ -1,90 +1,189 @@
-"""Read-side documents the API serves: a track's analysis (features with provenance, genre
-probabilities from the active model, beats for local tracks)."""
+"""A track's analysis document: metadata, features with provenance, genre probabilities with the
+model's measured accuracy beside them, percentiles within each genre, beats for local tracks.
+
+Documents are stored (AnalysisDocument) keyed by track, active model and the feature rows used,
+so a repeated request is one read; anything that changes the answer changes the key.
+"""
 
 from __future__ import annotations
 
-import functools
-import math
+import hashlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import pandas as pd
-from django.conf import settings
+from django.db import IntegrityError, transaction
 
-from genrelens.catalog.local import local_document
-from genrelens.catalog.models import AudioFeatures, Track
-from genrelens.catalog.selectors import model_get
-from genrelens.core.errors import GenrelensError, NotFound
-from genrelens.core.types import FEATURE_NAMES
+from genrelens.catalog.genres import SPOTIFY_TERMS_NOTE, active_model, headline_accuracy, predict_genres
+from genrelens.catalog.local import Owner, local_document, local_track_visible
+from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track
+from genrelens.catalog.taste import public_taste_for_model
+from genrelens.catalog.tracklists import features_fetch, preferred_features, source_rank, spotify_tracks_store
+from genrelens.core.errors import NotFound
+from genrelens.core.providers.base import FeatureProvider
+from genrelens.core.spotify.models import Track as SpotifyTrack
+from genrelens.core.types import FEATURE_NAMES, TrackRef
 
-
-@functools.lru_cache(maxsize=4)
-def _load(path: str) -> Any:
-    """Loaded models stay in memory: unpickling on every request would dominate its latency.
-    Artifact paths carry the model id, so a new model never hits an old cache entry."""
-    from genrelens.core.ml.artifacts import load_model
-
-    return load_model(path)
+#: looks a Spotify track up by id (None when Spotify does not know it)
+TrackFetcher = Callable[[str], SpotifyTrack | None]
 
 
-def _rank(source: str) -> int:
-    order = [*settings.GENRELENS_FEATURE_PROVIDERS, "local"]
-    kind = source.split(":")[0]
-    return order.index(kind) if kind in order else len(order)
+def track_find(*, key: str) -> Track | None:
+    return (Track.objects.select_related("album").filter(key=key).first()
+            or (Track.objects.select_related("album").filter(spotify_id=key).first() if key else None))
 
 
-def track_document(*, key: str) -> dict[str, Any]:
-    track = Track.objects.select_related("album").filter(key=key).first()
-    if track is None:
+def analysis_get(*, key: str, viewer: Owner, fetch_track: TrackFetcher | None = None,
+                 providers: Sequence[FeatureProvider] = ()) -> dict[str, Any]:
+    """The stored document for this track, model and features, computing and storing it on a miss.
+
+    A track the catalog lacks is looked up with `fetch_track` (one upstream request); a track with
+    no features yet goes through the provider chain once. A local track exists only for the owners
+    of its files (and staff): its tags and audio are theirs.
+    """
+    track = track_find(key=key) or _fetch(key, fetch_track)
+    if track.is_local and not local_track_visible(track=track, viewer=viewer):
         raise NotFound(f"no track {key!r} in the catalog")
-    rows = sorted(AudioFeatures.objects.filter(track=track), key=lambda r: (_rank(r.source), r.source))
-    sources = [{"source": r.source, "source_version": r.source_version, "fetched_at": r.fetched_at.isoformat(),
-                "features": {n: getattr(r, n) for n in FEATURE_NAMES}, "how": r.how} for r in rows]
-    preferred = _preferred(sources, track)
-    document: dict[str, Any] = {
-        "track": {"id": track.key, "name": track.name, "artists": [a for a in track.artist_names.split(";") if a],
-                  "album": track.album.name if track.album else "", "duration_ms": track.duration_ms,
-                  "release_year": track.album.release_year if track.album else None, "is_local": track.is_local},
-        "features": preferred,
-        "feature_source": sources[0]["source"] if sources else None,
-        "sources": sources,
-        "genres": None,
-        "genres_note": "",
-        "rhythm": None,
-    }
-    if preferred is None:
-        document["genres_note"] = "no audio features for this track yet"
-    else:
-        document.update(_genres(preferred, document["track"]["release_year"]))
-    if track.is_local:
-        local = local_document(track=track)
-        document["rhythm"] = {k: local[k] for k in ("beats", "downbeats", "sections")}
+    rows = list(AudioFeatures.objects.filter(track=track))
+    chain_note = ""
+    if not rows and providers:
+        report = features_fetch(refs=[_ref(track)], providers=providers)
+        rows = list(AudioFeatures.objects.filter(track=track))
+        chain_note = "; ".join(f"{name}: {why}" for name, why in report.blocked.items())
+    record = active_model()
+    version = record.version if record else ""
+    sources_key = _sources_key(rows)
+    stored = AnalysisDocument.objects.filter(track=track, model_version=version, sources_key=sources_key).first()
+    if stored is not None:
+        return stored.document
+    document = _build(track, rows, chain_note)
+    document["stored"] = {"model_version": version, "sources_key": sources_key}
+    try:
+        with transaction.atomic():
+            AnalysisDocument.objects.create(track=track, model_version=version, sources_key=sources_key,
+                                            document=document)
+    except IntegrityError:
+        pass  # a concurrent request stored the same document first
     return document
 
 
-def _preferred(sources: list[dict[str, Any]], track: Track) -> dict[str, Any] | None:
-    """Each feature from the most preferred source that has it (the chain's order)."""
-    if not sources:
+def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
+    """The stored document when the track and its features are already here: no client, no request."""
+    track = track_find(key=key)
+    if track is None or (track.is_local and not local_track_visible(track=track, viewer=viewer)):
         return None
-    merged = {n: next((s["features"][n] for s in sources if s["features"][n] is not None), None)
-              for n in FEATURE_NAMES}
-    if merged["duration_ms"] is None:
-        merged["duration_ms"] = track.duration_ms
-    return merged
+    rows = list(AudioFeatures.objects.filter(track=track))
+    if not rows:
+        return None
+    record = active_model()
+    stored = AnalysisDocument.objects.filter(track=track, model_version=record.version if record else "",
+                                             sources_key=_sources_key(rows)).first()
+    return stored.document if stored else None
 
 
-def _genres(features: dict[str, Any], release_year: int | None) -> dict[str, Any]:
-    from genrelens.core.ml.predict import predict_frame
+def _fetch(key: str, fetch_track: TrackFetcher | None) -> Track:
+    found = fetch_track(key) if fetch_track and not key.startswith("local:") else None
+    if found is None:
+        raise NotFound(f"no track {key!r} in the catalog" + ("" if fetch_track else " (and no Spotify to ask)"))
+    spotify_tracks_store(tracks=[found])
+    track = track_find(key=found.id)
+    assert track is not None  # just stored
+    return track
 
-    try:
-        record = model_get()
-    except NotFound as exc:
-        return {"genres_note": str(exc)}
-    row = {n: (math.nan if v is None else v) for n, v in features.items()}
-    row["release_year"] = math.nan if release_year is None else release_year
-    try:
-        prediction = predict_frame(_load(record.path), pd.DataFrame([row])).iloc[0]
-    except GenrelensError as exc:
-        return {"genres_note": f"model {record.version} cannot score this track: {exc}"}
-    probabilities = {c.removeprefix("p_"): float(v) for c, v in prediction.items() if str(c).startswith("p_")}
-    return {"genres": {"model": record.version, "label": record.label,
-                       "probabilities": dict(sorted(probabilities.items(), key=lambda kv: -kv[1]))}}
+
+def _ref(track: Track) -> TrackRef:
+    return TrackRef(key=track.key, spotify_id=track.spotify_id or None, title=track.name,
+                    artists=tuple(a for a in track.artist_names.split(";") if a), duration_ms=track.duration_ms,
+                    isrc=track.isrc or None)
+
+
+def _sources_key(rows: Sequence[AudioFeatures]) -> str:
+    text = "|".join(sorted(f"{r.source}@{r.source_version}@{r.fetched_at.isoformat()}" for r in rows))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _build(track: Track, rows: list[AudioFeatures], chain_note: str) -> dict[str, Any]:
+    rows.sort(key=lambda r: (source_rank(r.source), r.source))
+    preferred = preferred_features([track.key]).get(track.key)
+    year = track.album.release_year if track.album else None
+    document: dict[str, Any] = {
+        "track": _metadata(track, year),
+        "features": preferred[0] if preferred else None,
+        "feature_source": preferred[1] if preferred else None,
+        "reason": None,
+        "sources": [_source_row(r) for r in rows],
+        "genres": None,
+        "percentiles": None,
+        "rhythm": None,
+        "fidelity": None,
+    }
+    if preferred is None:
+        document["reason"] = "No provider has audio features for this track" + (
+            f" ({chain_note})." if chain_note else ".")
+    else:
+        document["genres"], document["reason"] = _genres(preferred[0], year, track.is_local)
+        document["percentiles"] = _percentiles(preferred[0])
+    if track.is_local:
+        from genrelens.core.audio.calibration import fidelity
+
+        local = local_document(track=track)
+        document["rhythm"] = {k: local[k] for k in ("beats", "downbeats", "sections")}
+        document["fidelity"] = fidelity()
+    return document
+
+
+def _metadata(track: Track, year: int | None) -> dict[str, Any]:
+    return {"id": track.key, "name": track.name, "artists": [a for a in track.artist_names.split(";") if a],
+            "album": track.album.name if track.album else "", "duration_ms": track.duration_ms,
+            "release_year": year, "is_local": track.is_local, "popularity": track.popularity,
+            "uri": f"spotify:track:{track.spotify_id}" if track.spotify_id else None}
+
+
+def _source_row(row: AudioFeatures) -> dict[str, Any]:
+    return {"source": row.source, "source_version": row.source_version, "fetched_at": row.fetched_at.isoformat(),
+            "features": {n: getattr(row, n) for n in FEATURE_NAMES}, "how": row.how}
+
+
+def _genres(features: dict[str, Any], year: int | None, is_local: bool) -> tuple[dict[str, Any] | None, str | None]:
+    """The genre block, or None with the reason (plain words; details are in the log)."""
+    record = active_model()
+    if record is None:
+        return None, "No genre model is active yet (run `genrelens train`), so no genre probabilities."
+    probabilities = predict_genres([features], [year]).probabilities[0]
+    if probabilities is None:
+        return None, f"The genre model {record.version} cannot score this track right now."
+    metrics = record.card.get("metrics", {})
+    block = {
+        "model": record.version,
+        "label": record.label,
+        "probabilities": probabilities,
+        "accuracy": headline_accuracy(record.card),
+        "baselines": {"random": metrics.get("baselines", {}).get("random", {}).get("accuracy"),
+                      "majority": metrics.get("baselines", {}).get("majority", {}).get("accuracy")},
+        "dataset": {"name": record.dataset_name, "licence_note": SPOTIFY_TERMS_NOTE},
+        "note": "",
+        "local_agreement": None,
+    }
+    if is_local:
+        block.update(_local_claim())
+    return block, None
+
+
+def _local_claim() -> dict[str, Any]:
+    """For features measured on a user's file: how often such genres agree with those from Spotify's
+    features for the same recordings (measured by bench/bench_descriptors.py), never shown as if
+    they came from Spotify's features."""
+    from genrelens.core.ml.local_claims import measured_agreement, note_for
+
+    measured = measured_agreement()
+    scores = measured["agreement"]["active-model"]
+    return {"note": note_for(scores["top1"], scores["top2"], int(measured["n"])),
+            "local_agreement": {"top1": scores["top1"], "top2": scores["top2"], "recordings": int(measured["n"])}}
+
+
+def _percentiles(features: dict[str, Any]) -> dict[str, dict[str, float | None]] | None:
+    from genrelens.core.taste.documents import percentiles_of
+
+    public = public_taste_for_model()
+    if public is None:
+        return None
+    return percentiles_of({k: v for k, v in features.items() if v is not None}, public)

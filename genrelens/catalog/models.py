@@ -8,6 +8,7 @@ same file twice changes nothing.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -152,13 +153,22 @@ class AudioFeatures(models.Model):
 
 
 class LocalFile(models.Model):
-    """Where a local track's audio lives, and what its tags and folder say about its genre."""
+    """Where a local track's audio lives, and what its tags and folder say about its genre.
+
+    Files analysed by `genrelens analyze` have no owner (they are the installation's); an upload
+    belongs to the user, or else the anonymous session, that sent it. Tag text is the uploader's
+    data, stored as given and escaped wherever it is shown.
+    """
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="local_files")
     path = models.CharField(max_length=2000, unique=True)
     folder = models.CharField(max_length=500, blank=True, default="", help_text="parent folder name")
     genre_tag = models.CharField(max_length=200, blank=True, default="")
+    title = models.CharField(max_length=500, blank=True, default="", help_text="the file's own title tag")
     analysed_at = models.DateTimeField(auto_now=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="local_files")
+    owner_session = models.CharField(max_length=40, blank=True, default="", db_index=True)
 
 
 class TrackAnalysis(models.Model):
@@ -180,6 +190,9 @@ class TrainedModel(models.Model):
     label = models.CharField(max_length=20, default="genre")
     dataset_name = models.CharField(max_length=200, blank=True, default="")
     dataset_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # The artifact's sha256 when it was registered, checked before unpickling: the card beside the
+    # artifact vouches for it too, but whoever can replace one file can replace both.
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     card = models.JSONField(default=dict)
     is_active = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -192,3 +205,34 @@ class TrainedModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}{' (active)' if self.is_active else ''}"
+
+
+class AnalysisDocument(models.Model):
+    """A track's analysis as the API served it, kept so the next request is a single read.
+
+    Keyed by what it was computed from: the track, the active model's version and the feature rows
+    used (their sources and fetch times). A new active model or new features make a new document;
+    old ones stay until the track is deleted.
+    """
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="analysis_documents")
+    model_version = models.CharField(max_length=100, blank=True, default="")
+    sources_key = models.CharField(max_length=64, help_text="sha256 of the feature rows' sources and times")
+    document = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["track", "model_version", "sources_key"],
+                                               name="uniq_analysis_document")]
+
+
+class PublicTaste(models.Model):
+    """A dataset's feature distributions per genre on fixed grids, computed once per dataset version."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="tastes")
+    dataset_sha256 = models.CharField(max_length=64, blank=True, default="")
+    document = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "dataset_sha256"], name="uniq_public_taste")]

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -34,6 +35,7 @@ from genrelens.catalog.models import (
 )
 from genrelens.core.dataset.formats import ParsedDataset
 from genrelens.core.errors import ImportFailed
+from genrelens.core.files import file_sha256
 from genrelens.core.providers.dataset import name_key
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES, SourcedFeatures
 
@@ -307,7 +309,7 @@ def _store(rows: _Rows, *, dataset: Dataset, result: ImportResult, store_feature
 
 
 def collected_dataset_store(
-    *, name: str, frame: pd.DataFrame, features: Sequence[SourcedFeatures], source: str
+    *, name: str, frame: pd.DataFrame, features: Sequence[SourcedFeatures], source: str, licence: str = ""
 ) -> ImportResult:
     """Store a collected dataset: its tracks and labels, and each feature under the source that gave it.
 
@@ -316,7 +318,7 @@ def collected_dataset_store(
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
     parsed = ParsedDataset(frame=frame, format="collect", rows_read=len(frame), sha256=digest)
     with transaction.atomic():
-        result = dataset_import(parsed=parsed, name=name, source=source, store_features=False)
+        result = dataset_import(parsed=parsed, name=name, source=source, licence=licence, store_features=False)
         wanted = set(frame["track_id"])
         result.features_created = sourced_features_save(items=[f for f in features if f.track_key in wanted])
     return result
@@ -384,7 +386,7 @@ def model_register(*, card: dict[str, Any], path: str, activate: bool = True) ->
         return TrainedModel.objects.create(
             version=str(card["model_id"]), path=path, label=str(card.get("label", "genre")),
             dataset_name=str(dataset.get("name", "")), dataset_sha256=str(dataset.get("sha256", "")),
-            card=card, is_active=activate,
+            card=card, is_active=activate, sha256=file_sha256(Path(path)),
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from django.conf import settings
 
 from genrelens.catalog.local import LABEL_DATASETS, LOCAL_SOURCE
 from genrelens.catalog.models import Dataset
@@ -25,7 +26,7 @@ class ResolvedDataset:
 def resolve_dataset(ref: str | None) -> ResolvedDataset:
     """A file path is read directly; otherwise a catalog dataset by name (default: the latest import)."""
     if ref and Path(ref).is_file():
-        parsed = read_dataset(ref)
+        parsed = read_dataset(ref, max_bytes=settings.GENRELENS_DATASET_MAX_BYTES)
         return ResolvedDataset(parsed.frame, dataset_stem(Path(ref)), parsed.sha256)
     if ref:
         dataset = dataset_get(name=ref)

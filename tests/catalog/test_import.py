@@ -99,12 +99,14 @@ def test_it_imports_an_exportify_playlist_without_genre_labels(tmp_path: Path) -
     assert Track.objects.get(key="E" + "0" * 20 + "2").artist_names == "Dee;Eve"
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".pkl"])
-def test_it_imports_the_blogs_dataframe_as_csv_or_pickle(tmp_path: Path, suffix: str) -> None:
+@pytest.mark.parametrize(("suffix", "flags"), [(".csv", []), (".parquet", []), (".pkl", ["--trust-pickle"])])
+def test_it_imports_the_blogs_dataframe_as_csv_parquet_or_a_trusted_pickle(
+        tmp_path: Path, suffix: str, flags: list[str]) -> None:
     path = tmp_path / f"blog{suffix}"
     frame = blog_frame()
-    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_pickle(path)
-    result = run_import(str(path), "--format", "blog")
+    {".csv": lambda: frame.to_csv(path, index=False), ".parquet": lambda: frame.to_parquet(path),
+     ".pkl": lambda: frame.to_pickle(path)}[suffix]()
+    result = run_import(str(path), "--format", "blog", *flags)
     assert (result["tracks_created"], result["labels_created"]) == (5, 5)
     assert GenreLabel.objects.filter(genre="hip hop", subgenre="rap", playlist__key="bp1").count() == 5
 

@@ -19,7 +19,7 @@ import librosa
 import numpy as np
 import numpy.typing as npt
 
-from genrelens.core.audio import descriptors, loudness, structure
+from genrelens.core.audio import calibration, descriptors, loudness, structure
 from genrelens.core.audio.decode import AudioError, Decoded, decode
 from genrelens.core.audio.identity import content_key
 from genrelens.core.audio.rhythm import Rhythm, analyse_rhythm
@@ -29,17 +29,10 @@ from genrelens.core.audio.tonal import Tonality, analyse_tonality
 from genrelens.core.types import FEATURE_NAMES, AudioFeatures
 
 #: Bumped whenever a change alters any output, so stored features can be told apart by version.
-ANALYSER_VERSION = f"genrelens-audio 1.0 (librosa {version('librosa')})"
+ANALYSER_VERSION = f"genrelens-audio 1.2 (librosa {version('librosa')})"
 
 MEASURED: tuple[str, ...] = ("duration_ms", "tempo", "key", "mode", "loudness", "time_signature")
-ESTIMATED: tuple[str, ...] = (
-    "energy",
-    "danceability",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "valence",
-)
+ESTIMATED: tuple[str, ...] = calibration.DESCRIPTORS
 #: How each reported field was obtained; liveness is absent because it is never reported (null).
 HOW: Mapping[str, str] = {**dict.fromkeys(MEASURED, "measured"), **dict.fromkeys(ESTIMATED, "estimated")}
 
@@ -53,6 +46,8 @@ class SignalAnalysis:
     downbeats: tuple[float, ...]
     sections: tuple[float, ...]
     measurements: descriptors.Measurements | None = None
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +62,14 @@ class AnalysisResult:
     beats: tuple[float, ...] = ()
     downbeats: tuple[float, ...] = ()
     sections: tuple[float, ...] = ()
+    #: how sure each estimate is, in [0, 1]: "tempo", "beats", "time_signature" (with the
+    #: downbeats) and "key" (with the mode); see docs/audio-features.md
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    #: the file was cut short: everything describes the audio up to the cut
+    truncated: bool = False
     error: str | None = None
+    #: per estimated descriptor, its cross-validated agreement with Spotify's values
+    fidelity: Mapping[str, Mapping[str, Any]] = field(default_factory=calibration.fidelity)
 
     @property
     def ok(self) -> bool:
@@ -80,9 +82,12 @@ class AnalysisResult:
             "track_id": self.track_key,
             "features": {name: getattr(self.features, name) for name in FEATURE_NAMES},
             "how": dict(self.how),
+            "fidelity": {name: dict(values) for name, values in self.fidelity.items()},
             "beats": list(self.beats),
             "downbeats": list(self.downbeats),
             "sections": list(self.sections),
+            "confidence": dict(self.confidence),
+            "truncated": self.truncated,
             "error": self.error,
         }
 
@@ -108,13 +113,26 @@ def analyze_file(path: str | Path) -> AnalysisResult:
         beats=result.beats,
         downbeats=result.downbeats,
         sections=result.sections,
+        confidence=result.confidence,
+        truncated=result.truncated,
     )
 
 
-def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
-    """All features of decoded PCM (frames, channels) at its own sample rate."""
+@dataclass(frozen=True, slots=True)
+class _FrontEnd:
+    spectra: Spectra
+    tonality: Tonality
+    rhythm: Rhythm
+    lufs: float
+    blocks: npt.NDArray[np.float64]
+    y: npt.NDArray[np.float32]
+
+    def measurements(self) -> descriptors.Measurements:
+        return measure(self.spectra, self.rhythm, self.tonality, self.lufs, self.blocks, self.y)
+
+
+def _front_end(decoded: Decoded) -> _FrontEnd:
     blocks = loudness.block_energies(decoded.samples, decoded.sr)
-    lufs = loudness.gated_loudness(blocks)
     y = resample(decoded.mono(), decoded.sr, ANALYSIS_SR)
     spectra = analyse_spectra(y)
     tonality = analyse_tonality(y)
@@ -122,6 +140,18 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
     # speech) would offer the drum sounds' own "chroma" changes as harmony
     harmony = tonality.chroma if tonality.key >= 0 else None
     rhythm = analyse_rhythm(spectra, harmony, tonality.frame_rate)
+    return _FrontEnd(spectra, tonality, rhythm, loudness.gated_loudness(blocks), blocks, y)
+
+
+def measure_decoded(decoded: Decoded) -> descriptors.Measurements:
+    """The signal measures alone, without the calibrated estimates (what calibration is fitted on)."""
+    return _front_end(decoded).measurements()
+
+
+def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
+    """All features of decoded PCM (frames, channels) at its own sample rate."""
+    front = _front_end(decoded)
+    spectra, tonality, rhythm, lufs = front.spectra, front.tonality, front.rhythm, front.lufs
     duration = decoded.duration
     sections = structure.section_starts(
         tonality.chroma,
@@ -131,8 +161,8 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
         rhythm.beats,
         duration,
     )
-    m = measure(spectra, rhythm, tonality, lufs, blocks, y)
-    estimated = descriptors.estimate(m)
+    m = front.measurements()
+    estimated = calibration.estimate(m)
     features = AudioFeatures(
         duration_ms=round(duration * 1000),
         tempo=round(rhythm.tempo, 3),
@@ -149,6 +179,13 @@ def analyze_decoded(decoded: Decoded) -> SignalAnalysis:
         downbeats=_seconds(rhythm.downbeats),
         sections=tuple(sections),
         measurements=m,
+        confidence={
+            "tempo": round(rhythm.tempo_confidence, 3),
+            "beats": round(rhythm.beat_confidence, 3),
+            "time_signature": round(rhythm.meter_confidence, 3),
+            "key": round(tonality.confidence, 3),
+        },
+        truncated=decoded.truncated,
     )
 
 
@@ -167,6 +204,7 @@ def measure(
     y: npt.NDArray[np.float32],
 ) -> descriptors.Measurements:
     centroid, variation, flatness, sub = descriptors.spectral_stats(spectra)
+    tonal_share, pitch_motion = descriptors.voice_band_motion(spectra)
     duration = max(len(y) / ANALYSIS_SR, 1e-3)
     onsets = librosa.onset.onset_detect(onset_envelope=spectra.onset, sr=ANALYSIS_SR, hop_length=HOP)
     return descriptors.Measurements(
@@ -185,6 +223,14 @@ def measure(
         tempo=rhythm.tempo,
         key=tonality.key,
         mode=tonality.mode,
+        tonal_share=tonal_share,
+        pitch_motion=pitch_motion,
+        syllabic_modulation=descriptors.syllabic_modulation(spectra),
+        onset_mean=float(spectra.onset.mean()) if spectra.n_frames else 0.0,
+        beat_strength=descriptors.beat_strength(spectra.onset, rhythm.beat_frames),
+        harmonic_share=descriptors.harmonic_share(spectra),
+        zero_crossing_rate=descriptors.zero_crossing_rate(y),
+        timbre_change=descriptors.timbre_change(spectra),
     )
 
 

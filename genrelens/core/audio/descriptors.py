@@ -1,21 +1,25 @@
-"""The six estimated features (energy, danceability, speechiness, acousticness, instrumentalness,
-valence), each a documented blend of signal measurements mapped into [0, 1].
+"""The signal measures the six estimated descriptors are built from.
 
-Spotify never published how it computed these, so they are estimates that order tracks sensibly,
-not reproductions; docs/audio-features.md gives the method and limits of each. Every blend is a
-weighted mean of sub-scores that are themselves clipped to [0, 1], so the result is in [0, 1] by
-construction and never NaN (empty or silent input yields the sub-scores' neutral values).
+`calibration.py` turns them into energy, danceability, speechiness, acousticness,
+instrumentalness and valence on Spotify's scale; docs/audio-features.md says what each measure
+captures and how well each descriptor agrees with Spotify's. Every measure is finite on any input
+(silence and clips too short to measure give 0).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
+import librosa
 import numpy as np
 import numpy.typing as npt
+import scipy.fft
+import scipy.ndimage
+import scipy.sparse
 
-from genrelens.core.audio.spectral import ANALYSIS_SR, N_FFT, Spectra
+from genrelens.core.audio.spectral import ANALYSIS_SR, N_FFT, N_MELS, Spectra
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -39,92 +43,19 @@ class Measurements:
     tempo: float
     key: int
     mode: int
+    # measures the calibrated estimates read (see calibration.py and docs/audio-features.md)
+    tonal_share: float  # share of 300-4000 Hz frames with a clear, steady harmonic spectrum
+    pitch_motion: float  # of those, the share whose harmonics moved by 20-80 cents in 46 ms
+    syllabic_modulation: float  # share of the voice band's level modulation at 3-8 Hz
+    onset_mean: float  # mean spectral-flux onset strength (dB per frame)
+    beat_strength: float  # onset strength on the tracked beats over its mean
+    harmonic_share: float  # share of mel energy that median filtering assigns to sustained tones
+    zero_crossing_rate: float  # sign changes per sample of the 22050 Hz mono signal
+    timbre_change: float  # mean absolute frame-to-frame change of MFCC 1-6 over loud frames
 
 
 def _clip(x: float) -> float:
     return 0.0 if not math.isfinite(x) else min(1.0, max(0.0, x))
-
-
-def _ramp(x: float, lo: float, hi: float) -> float:
-    return _clip((x - lo) / (hi - lo))
-
-
-def _blend(parts: list[tuple[float, float]]) -> float:
-    total = sum(w for _, w in parts)
-    return round(_clip(sum(_clip(v) * w for v, w in parts) / total), 4)
-
-
-def energy(m: Measurements) -> float:
-    return _blend(
-        [
-            (_ramp(m.loudness, -35.0, -6.0), 0.5),
-            (_ramp(m.onset_rate, 0.5, 6.0), 0.2),
-            (_ramp(m.flatness, 0.0, 0.25), 0.15),
-            (_ramp(-m.crest_db, -22.0, -8.0), 0.15),  # compressed (low crest) masters sound more intense
-        ]
-    )
-
-
-def danceability(m: Measurements) -> float:
-    tempo_fit = math.exp(-0.5 * (math.log2(m.tempo / 118.0) / 0.35) ** 2) if m.tempo > 0 else 0.0
-    return _blend(
-        [(m.pulse_clarity, 0.45), (tempo_fit, 0.2), (m.beat_regularity, 0.2), (_ramp(m.sub_bass_ratio, 0.0, 0.3), 0.15)]
-    )
-
-
-def speechiness(m: Measurements) -> float:
-    # Scheirer & Slaney (1997): speech has many low-energy frames (pauses between syllables and
-    # words) and no steady pulse. Either cue alone also fires on sparse drums or on a click track,
-    # so the main term is their product: pauses *and* no pulse.
-    pauses = _ramp(m.low_energy_rate, 0.15, 0.45)
-    no_pulse = 1.0 - _ramp(m.pulse_clarity, 0.35, 0.75)
-    return round(_clip(0.8 * pauses * no_pulse + 0.2 * pauses * 0.5), 4)
-
-
-def acousticness(m: Measurements) -> float:
-    electronic = _blend(
-        [
-            (_ramp(m.loudness, -30.0, -7.0), 0.35),
-            (_ramp(-m.loudness_range, -15.0, -3.0), 0.2),  # heavy bus compression leaves little range
-            (_ramp(m.sub_bass_ratio, 0.05, 0.35), 0.25),
-            (_ramp(m.flatness, 0.02, 0.3), 0.2),
-        ]
-    )
-    return round(1.0 - electronic, 4)
-
-
-def instrumentalness(m: Measurements, speech: float) -> float:
-    # A voice shows up either as speech (pauses, no pulse) or as singing: harmonics whose pitch is
-    # always moving (vibrato, glides between notes), where most instruments hold a steady pitch per
-    # note. The louder of the two cues decides.
-    voice = max(_ramp(speech, 0.3, 0.7), _ramp(m.pitch_glide_rate, 0.05, 0.3))
-    return round(_clip(1.0 - voice), 4)
-
-
-def valence(m: Measurements, energy_value: float) -> float:
-    # Major mode, faster tempo and brighter timbre are the cues listeners most consistently read as
-    # positive (Gabrielsson & Lindstrom 2010); energy adds arousal, which Spotify's valence tracks.
-    return _blend(
-        [
-            (0.5 if m.key < 0 else float(m.mode == 1), 0.3),
-            (_ramp(m.tempo, 70.0, 160.0), 0.25),
-            (_ramp(m.centroid_hz, 800.0, 3000.0), 0.25),
-            (energy_value, 0.2),
-        ]
-    )
-
-
-def estimate(m: Measurements) -> dict[str, float]:
-    e = energy(m)
-    s = speechiness(m)
-    return {
-        "energy": e,
-        "danceability": danceability(m),
-        "speechiness": s,
-        "acousticness": acousticness(m),
-        "instrumentalness": instrumentalness(m, s),
-        "valence": valence(m, e),
-    }
 
 
 # --- measurements -------------------------------------------------------------------------------
@@ -248,3 +179,108 @@ def crest_db(samples: npt.NDArray[np.float32]) -> float:
     rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
     return 20 * math.log10(peak / rms) if rms > 0 and peak > 0 else 0.0
+
+
+# --- measures for the calibrated estimates ------------------------------------------------------
+
+#: the voice band on a log-frequency axis: sung vowels put most of their harmonics here
+_VOICE_LO_HZ, _VOICE_HI_HZ, _CENTS_PER_BIN = 300.0, 4000.0, 20.0
+#: frames compared are 2 hops (46 ms) apart: vibrato and glides move a voice's harmonics by
+#: 20-80 cents in that time, where a held instrument note does not move at all
+_MOTION_GAP = 2
+_MAX_MOTION_BINS = 4
+_TONAL_FLATNESS = 0.1
+_TONAL_MATCH = 0.6
+
+
+@lru_cache(maxsize=1)
+def _log_frequency_map() -> scipy.sparse.csr_matrix:
+    """Linear interpolation of STFT bins onto a 20-cent grid from 300 to 4000 Hz.
+
+    On a log axis a change of pitch shifts every harmonic by the same number of bins, so one lag
+    of a cross-correlation captures it; on the STFT's linear axis each harmonic moves differently.
+    """
+    freqs = np.linspace(0, ANALYSIS_SR / 2, N_FFT // 2 + 1)
+    n = int(math.log2(_VOICE_HI_HZ / _VOICE_LO_HZ) * 1200 / _CENTS_PER_BIN)
+    position = np.interp(_VOICE_LO_HZ * 2 ** (np.arange(n) * _CENTS_PER_BIN / 1200), freqs, np.arange(len(freqs)))
+    left = np.floor(position).astype(np.intp)
+    frac = position - left
+    rows = np.repeat(np.arange(n), 2)
+    cols = np.stack([left, left + 1], axis=1).ravel()
+    weights = np.stack([1.0 - frac, frac], axis=1).ravel().astype(np.float32)
+    return scipy.sparse.csr_matrix((weights, (rows, cols)), shape=(n, len(freqs)))
+
+
+def voice_band_motion(spectra: Spectra) -> tuple[float, float]:
+    """(tonal share, pitch motion) of the 300-4000 Hz band, the fluctogram idea of Lehner et al.
+    (2014, "On the reduction of false positives in singing voice detection").
+
+    Frame pairs 46 ms apart are tonal when the band is not noise-like (flatness under 0.1) and the
+    pair's spectra match well (correlation over 0.6) at some shift of 0-80 cents. Pitch motion is
+    the share of tonal pairs whose best match is a non-zero shift: a singing voice keeps moving
+    (vibrato, glides), most instruments hold each note.
+    """
+    band = np.asarray(_log_frequency_map() @ spectra.power[:, ::_MOTION_GAP], dtype=np.float32)
+    if band.shape[1] < 3:
+        return 0.0, 0.0
+    centred, flatness = _centred_log(band)
+    prev, cur = centred[:, :-1], centred[:, 1:]
+    scores = np.stack([_lag_correlation(prev, cur, lag) for lag in range(-_MAX_MOTION_BINS, _MAX_MOTION_BINS + 1)])
+    tonal = (flatness[:-1] < _TONAL_FLATNESS) & (scores.max(axis=0) > _TONAL_MATCH)
+    moving = tonal & (scores.argmax(axis=0) != _MAX_MOTION_BINS)
+    n_tonal = int(tonal.sum())
+    return float(tonal.mean()), float(moving.sum() / n_tonal) if n_tonal else 0.0
+
+
+def syllabic_modulation(spectra: Spectra) -> float:
+    """Share of the 0.5-20 Hz modulation power of the voice band's level that lies at 3-8 Hz,
+    the rate of syllables in speech and rap (Houtgast & Steeneken's modulation spectrum)."""
+    centres = librosa.mel_frequencies(N_MELS + 2, fmax=ANALYSIS_SR / 2)[1:-1]
+    level = spectra.mel_db[(centres > _VOICE_LO_HZ) & (centres < 3000.0)].mean(axis=0, dtype=np.float64)
+    if len(level) < 16:
+        return 0.0
+    power = np.abs(np.fft.rfft((level - level.mean()) * np.hanning(len(level)))) ** 2
+    freqs = np.fft.rfftfreq(len(level), 1.0 / spectra.frame_rate)
+    total = float(power[(freqs >= 0.5) & (freqs <= 20.0)].sum())
+    return float(power[(freqs >= 3.0) & (freqs <= 8.0)].sum()) / total if total > 0 else 0.0
+
+
+def harmonic_share(spectra: Spectra) -> float:
+    """Share of mel energy in sustained tones: Fitzgerald's (2010) median-filter separation with
+    soft (Wiener) masks, horizontal over 5 frames against vertical over 17 bands.
+
+    Every 4th frame (93 ms apart) is enough for a share over the whole track and makes the
+    filters about 7 times cheaper; 5 of those frames span the 0.4 s a held note must last.
+    """
+    mel = 10.0 ** (spectra.mel_db[:, ::_HPSS_STRIDE] / np.float32(10.0))
+    total = float(mel.sum(dtype=np.float64))
+    if total <= 0 or mel.shape[1] < 5:
+        return 0.0
+    harmonic = scipy.ndimage.median_filter(mel, size=(1, 5)) ** 2
+    percussive = scipy.ndimage.median_filter(mel, size=(17, 1)) ** 2
+    mask = harmonic / (harmonic + percussive + np.float32(1e-20))
+    return float((mel * mask).sum(dtype=np.float64) / total)
+
+
+_HPSS_STRIDE = 4
+
+
+def beat_strength(onset: npt.NDArray[np.float32], beat_frames: npt.NDArray[np.intp]) -> float:
+    frames = beat_frames[beat_frames < len(onset)]
+    mean = float(onset.mean()) if len(onset) else 0.0
+    return float(onset[frames].mean()) / mean if len(frames) > 2 and mean > 0 else 0.0
+
+
+def zero_crossing_rate(y: npt.NDArray[np.float32]) -> float:
+    return float(np.count_nonzero(np.diff(np.signbit(y)))) / len(y) if len(y) > 1 else 0.0
+
+
+def timbre_change(spectra: Spectra) -> float:
+    """Mean absolute frame-to-frame change of MFCC 1-6 over the loud frames: fast formant changes
+    (syllables) make it large, sustained chords small."""
+    total = spectra.power.sum(axis=0, dtype=np.float64)
+    loud = total > max(float(total.max()) * 1e-4, 1e-10) if total.size else total > 0
+    if int(loud.sum()) < 3:
+        return 0.0
+    mfcc = scipy.fft.dct(spectra.mel_db[:, loud], axis=0, type=2, norm="ortho")[1:7]
+    return float(np.abs(np.diff(mfcc, axis=1)).mean())

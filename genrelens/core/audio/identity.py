@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from genrelens.core.audio.decode import AudioError, decode
+from genrelens.core.audio.integrity import id3v2_end
 
 KEY_PREFIX = "local:"
 
@@ -69,7 +70,7 @@ def _audio_ranges(buf: Buffer) -> Ranges | None:
         return _riff_ranges(buf)
     if buf[:4] == b"OggS":
         return _ogg_ranges(buf)
-    start = _skip_id3v2(buf)
+    start = id3v2_end(buf)
     if buf[start : start + 4] == b"fLaC":
         return _flac_ranges(buf, start)
     if len(buf) > start + 1 and buf[start] == 0xFF and buf[start + 1] & 0xE0 == 0xE0:
@@ -88,17 +89,6 @@ def _chunks(buf: Buffer, pos: int) -> Iterator[tuple[bytes, tuple[int, int]]]:
         (size,) = struct.unpack_from("<I", buf, pos + 4)
         yield cid, (pos + 8, min(len(buf), pos + 8 + size))
         pos += 8 + size + (size & 1)  # RIFF chunks are padded to an even length
-
-
-def _skip_id3v2(buf: Buffer) -> int:
-    pos = 0
-    while buf[pos : pos + 3] == b"ID3" and len(buf) >= pos + 10:
-        size = 0
-        for b in buf[pos + 6 : pos + 10]:  # "syncsafe": 7 bits per byte
-            size = (size << 7) | (b & 0x7F)
-        footer = 10 if buf[pos + 5] & 0x10 else 0
-        pos += 10 + size + footer
-    return pos
 
 
 def _mp3_end(buf: Buffer) -> int:

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from genrelens.core.dataset import exportify
+from genrelens.core.dataset.download import MAX_BYTES
 from genrelens.core.dataset.rawfile import RawTable, clean_label, ensure_file, read_table
 from genrelens.core.errors import ImportFailed
 from genrelens.core.files import file_sha256
@@ -232,20 +235,41 @@ FORMATS: dict[str, FormatSpec] = {
 # Reading
 
 
-def _read_raw(path: Path) -> RawTable:
+def _read_raw(path: Path, *, trust_pickle: bool = False, max_bytes: int = MAX_BYTES) -> RawTable:
     """The file as a frame of strings (so wrong types can be reported), with where each row is."""
     suffix = path.suffix.lower()
     if suffix in {".pkl", ".pickle"}:
-        # Pickles can run code when loaded: only import pickles you made yourself (the blog's own).
-        try:
-            obj = pd.read_pickle(path)
-        except Exception as exc:
-            raise ImportFailed(f"{path}: not a readable pandas pickle ({exc})") from exc
-        if not isinstance(obj, pd.DataFrame):
-            raise ImportFailed(f"{path}: the pickle holds a {type(obj).__name__}, not a DataFrame")
-        frame = obj.reset_index(drop=True)
-        return RawTable.numbered(frame.astype("string"), unit="row", first=1)
-    return read_table(path)
+        return RawTable.numbered(_read_pickle(path, trust_pickle), unit="row", first=1)
+    if suffix == ".parquet":
+        return RawTable.numbered(_read_parquet(path, max_bytes), unit="row", first=1)
+    return read_table(path, max_bytes=max_bytes)
+
+
+def _read_pickle(path: Path, trust_pickle: bool) -> pd.DataFrame:
+    # Loading a pickle runs whatever code it names: only a local file its owner vouches for.
+    if not trust_pickle:
+        raise ImportFailed(f"{path}: pickles can run code when loaded, so they are not read by default; "
+                           "export the DataFrame to Parquet or CSV, or pass --trust-pickle for a local "
+                           "file you made yourself")
+    try:
+        obj = pd.read_pickle(path)
+    except Exception as exc:
+        raise ImportFailed(f"{path}: not a readable pandas pickle ({exc})") from exc
+    if not isinstance(obj, pd.DataFrame):
+        raise ImportFailed(f"{path}: the pickle holds a {type(obj).__name__}, not a DataFrame")
+    return obj.reset_index(drop=True).astype("string")
+
+
+def _read_parquet(path: Path, max_bytes: int) -> pd.DataFrame:
+    try:
+        inflated = pq.ParquetFile(path).metadata
+        size = sum(inflated.row_group(i).total_byte_size for i in range(inflated.num_row_groups))
+        if size > max_bytes:
+            raise ImportFailed(f"{path}: inflates to {size:,} bytes, more than the limit of {max_bytes:,}")
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise ImportFailed(f"{path}: not a readable Parquet file ({exc})") from exc
+    return frame.reset_index(drop=True).astype("string")
 
 
 def _renamed(spec: FormatSpec, header: set[str]) -> set[str]:
@@ -280,7 +304,8 @@ def _choose_format(fmt: str, header: set[str], path: Path) -> FormatSpec:
     return spec
 
 
-def read_dataset(path: str | Path, fmt: str = "auto") -> ParsedDataset:
+def read_dataset(path: str | Path, fmt: str = "auto", *, trust_pickle: bool = False,
+                 max_bytes: int = MAX_BYTES) -> ParsedDataset:
     """Read, detect, validate and map a dataset file. Raises ImportFailed for a file it cannot use.
 
     Rows with bad values are not dropped silently: they are listed in `rejected` and left out of
@@ -288,7 +313,7 @@ def read_dataset(path: str | Path, fmt: str = "auto") -> ParsedDataset:
     """
     path = Path(path)
     ensure_file(path)
-    table = _read_raw(path)
+    table = _read_raw(path, trust_pickle=trust_pickle, max_bytes=max_bytes)
     raw = table.frame
     raw.columns = pd.Index([clean_label(str(c)) for c in raw.columns])
     header = set(raw.columns)

@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from genrelens.core.dataset.download import MAX_BYTES, open_capped
 from genrelens.core.errors import ImportFailed
 
 #: Suffixes that only say how a file is compressed: "songs.csv.gz" is the dataset "songs".
@@ -80,9 +81,10 @@ def is_html(path: Path) -> bool:
         return bool(_HTML.match(handle.read(1024).lstrip(_BOM_UTF8)))
 
 
-def read_table(path: Path) -> RawTable:
-    """The table in the file `path` (CSV, TSV, JSON or .xlsx, possibly compressed). Raises ImportFailed."""
-    data, inner = _unwrap(path)
+def read_table(path: Path, *, max_bytes: int = MAX_BYTES) -> RawTable:
+    """The table in the file `path` (CSV, TSV, JSON or .xlsx, possibly compressed), never more than
+    `max_bytes` of it once inflated. Raises ImportFailed."""
+    data, inner = _unwrap(path, max_bytes)
     if data.startswith(b"PK\x03\x04"):
         return _read_zipped_office(path, data)
     if data.startswith(_XLS_MAGIC):
@@ -113,21 +115,21 @@ def ensure_file(path: Path) -> None:
         raise ImportFailed(f"{path}: no such file")
 
 
-def _unwrap(path: Path) -> tuple[bytes, str]:
-    """The file's bytes, decompressed, and the name of the file they are (the member of a zip)."""
-    data = path.read_bytes()
+def _unwrap(path: Path, max_bytes: int) -> tuple[bytes, str]:
+    """The file's bytes, decompressed through a counting reader that stops at `max_bytes` (a small
+    archive can inflate to gigabytes), and the name of the file they are (the member of a zip)."""
     suffix = path.suffix.lower()
-    if suffix in _DECOMPRESS:
-        try:
-            return _DECOMPRESS[suffix](data), path.name[: -len(suffix)]
-        except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
-            raise ImportFailed(f"{path}: not a readable {suffix} file ({exc}); was the download cut off?") from exc
     if suffix == ".zip":
-        return _zip_member(path, data)
-    return data, path.name
+        return _zip_member(path, path.read_bytes(), max_bytes)
+    try:
+        with open_capped(path, max_bytes=max_bytes) as handle:
+            data = handle.read()
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+        raise ImportFailed(f"{path}: not a readable {suffix} file ({exc}); was the download cut off?") from exc
+    return data, path.name[: -len(suffix)] if suffix in _DECOMPRESS else path.name
 
 
-def _zip_member(path: Path, data: bytes) -> tuple[bytes, str]:
+def _zip_member(path: Path, data: bytes, max_bytes: int) -> tuple[bytes, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
@@ -139,7 +141,10 @@ def _zip_member(path: Path, data: bytes) -> tuple[bytes, str]:
         raise ImportFailed(f"{path}: the zip holds {len(members)} files ({names or 'none'}); "
                            "import one at a time: unzip it and give the path of one file")
     with archive.open(members[0]) as member:
-        return member.read(), members[0].filename
+        inflated = member.read(max_bytes + 1)
+    if len(inflated) > max_bytes:
+        raise ImportFailed(f"{path}: inflates to more than {max_bytes:,} bytes (the limit)")
+    return inflated, members[0].filename
 
 
 def _read_zipped_office(path: Path, data: bytes) -> RawTable:

@@ -156,13 +156,17 @@ def _read_card(card_path: Path) -> dict[str, Any]:
     return dict(card)
 
 
-def load_model(path: Path | str) -> LoadedModel:
-    """Load an artifact after checking it against its card (sha256, features, classes, version)."""
+def load_model(path: Path | str, *, expected_sha256: str | None = None) -> LoadedModel:
+    """Load an artifact after checking it against its card (sha256, features, classes, version),
+    and against `expected_sha256` when the caller recorded one elsewhere (a database row)."""
     artifact, card_path = _paths(Path(path))
     card = _read_card(card_path)
     if not artifact.is_file():
         raise ArtifactError(f"model artifact {artifact} not found")
     actual = file_sha256(artifact)
+    if expected_sha256 is not None and actual != expected_sha256:
+        raise ArtifactError(f"{artifact.name} is not the file that was registered: sha256 {actual[:12]}… "
+                            f"vs {expected_sha256[:12]}… recorded")
     if actual != card["artifact"].get("sha256"):
         raise ArtifactError(
             f"{artifact.name} does not match its card: sha256 {actual[:12]}… "

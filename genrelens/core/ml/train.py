@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 from genrelens.core.ml.artifacts import LoadedModel, library_versions, new_model_id, save_model
 from genrelens.core.ml.calibration import CalibrationCheck, check_calibration
 from genrelens.core.ml.candidates import SEED, THREADED_CANDIDATES, build_pipeline
-from genrelens.core.ml.metrics import baselines
+from genrelens.core.ml.metrics import baselines, confusion, per_class
 from genrelens.core.ml.preprocess import PreparedData, PreprocessConfig, prepare
 from genrelens.core.ml.selection import SelectionResult, fit_params, select_model
 
@@ -78,6 +78,11 @@ def _metrics(data: PreparedData, selection: SelectionResult, calibration: Calibr
     best = selection.best
     grouped = dict(best.grouped)
     grouped["fold_accuracy"] = best.grouped_folds.tolist()
+    # Out-of-fold answers: what the model gets right and confuses on artists it never saw, which is
+    # what the app's model page shows (an in-sample matrix would flatter it).
+    oof_pred = np.asarray(data.classes)[best.oof_proba.argmax(axis=1)]
+    grouped["confusion"] = confusion(data.y, oof_pred, data.classes)
+    grouped["per_class"] = per_class(data.y, oof_pred, data.classes)
     if calibration.applied:
         grouped["ece_calibrated"] = calibration.ece_after
         grouped["log_loss_calibrated"] = calibration.log_loss_after

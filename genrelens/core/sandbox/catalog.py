@@ -95,6 +95,15 @@ class Category:
     playlist_ids: list[str | None]  # None: a null entry, as Spotify sometimes sends
 
 
+@dataclass(frozen=True, slots=True)
+class Play:
+    """One entry of a user's listening history (GET /me/player/recently-played)."""
+
+    track_id: str
+    played_at_ms: int  # Unix time in milliseconds, as the endpoint's cursors count
+    context: tuple[str, str]  # ("playlist" or "album", id)
+
+
 @dataclass(slots=True)
 class User:
     id: str
@@ -110,6 +119,8 @@ class User:
     playing: tuple[str, str] | None = None
     #: Where in the context the user was when the sandbox started (ms from the context's start).
     playing_offset_ms: int = 0
+    #: The last plays, newest first; Spotify keeps the last 50.
+    played: list[Play] = field(default_factory=list)
 
 
 @dataclass(slots=True)

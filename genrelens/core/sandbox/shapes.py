@@ -12,6 +12,7 @@ from genrelens.core.sandbox.catalog import Album, Artist, Catalog, Category, Pla
 
 OPEN = "https://open.spotify.com"
 IMAGE_SIZES = (640, 300, 64)
+MARKETS = ("US", "GB", "DE", "SE", "MX", "BR")
 
 
 class Shapes:
@@ -67,7 +68,7 @@ class Shapes:
             "artists": [self.simple_artist(self.catalog.artists[a]) for a in album.artist_ids],
         }
         if self.legacy:
-            out["available_markets"] = ["US", "GB", "DE", "SE", "MX", "BR"]
+            out["available_markets"] = list(MARKETS)
         return out
 
     def album(self, album: Album, tracks_page: dict[str, Any]) -> dict[str, Any]:
@@ -77,11 +78,9 @@ class Shapes:
             "tracks": tracks_page,
             "copyrights": [{"text": f"(P) {album.release_date[:4]} Sandbox Records", "type": "P"}],
             "external_ids": {"upc": make_id("upc", album.id)[:12].upper()},
-            "genres": [],
-            "label": "Sandbox Records",
         }
         if self.legacy:
-            out["popularity"] = popularity
+            out.update(genres=[], label="Sandbox Records", popularity=popularity)
         return out
 
     def simple_track(self, track: Track, market: str | None = None) -> dict[str, Any]:
@@ -99,7 +98,7 @@ class Shapes:
         if market:
             out["is_playable"] = True
         if self.legacy:
-            out["available_markets"] = ["US", "GB", "DE", "SE", "MX", "BR"]
+            out["available_markets"] = list(MARKETS)
             out["preview_url"] = None
         return out
 
@@ -118,10 +117,10 @@ class Shapes:
         artist = self.catalog.artists[track.artist_ids[0]].name
         album = self.catalog.albums[track.album_id].name
         seconds = track.duration_ms // 1000
-        return {
+        out: dict[str, Any] = {
             "album": {"album_type": None, "artists": [], "external_urls": {}, "href": None, "id": None,
                       "images": [], "name": album, "release_date": None, "release_date_precision": None,
-                      "type": "album", "uri": None},
+                      "total_tracks": 0, "type": "album", "uri": None},
             "artists": [{"external_urls": {}, "href": None, "id": None, "name": artist, "type": "artist",
                          "uri": None}],
             "disc_number": 0,
@@ -133,29 +132,64 @@ class Shapes:
             "id": None,
             "is_local": True,
             "name": track.name,
-            "popularity": 0,
             "track_number": 0,
             "type": "track",
             "uri": f"spotify:local:{artist}:{album}:{track.name}:{seconds}".replace(" ", "+"),
         }
+        if self.legacy:
+            out["album"]["available_markets"] = []
+            out.update(available_markets=[], popularity=0, preview_url=None)
+        return out
 
     def episode(self, playlist_id: str, position: int) -> dict[str, Any]:
+        """A podcast episode in a playlist (only when the client asked for episodes)."""
         episode_id = make_id("episode", playlist_id, position)
-        show_id = make_id("show", playlist_id)
-        return {
+        out: dict[str, Any] = {
             **self._links("episode", episode_id, "episodes"),
             "description": "A talk about music.",
+            "html_description": "<p>A talk about music.</p>",
             "duration_ms": 1_800_000 + position * 1000,
             "explicit": False,
             "images": self._images("episode", episode_id),
+            "is_externally_hosted": False,
             "is_playable": True,
+            "languages": ["en"],
             "name": f"Episode {position + 1}",
             "release_date": "2020-04-01",
             "release_date_precision": "day",
-            "show": {**self._links("show", show_id, "shows"), "name": "Sandbox Talks",
-                     "publisher": "Sandbox", "type": "show"},
+            "show": self.show(make_id("show", playlist_id)),
             "type": "episode",
         }
+        if self.legacy:
+            # previews were taken away in Nov 2024; the 2020 API sent one, null here as for tracks
+            out.update(audio_preview_url=None, language="en")
+        return out
+
+    def show(self, show_id: str) -> dict[str, Any]:
+        """A simplified show, as nested in an episode."""
+        out: dict[str, Any] = {
+            **self._links("show", show_id, "shows"),
+            "copyrights": [],
+            "description": "Conversations about the music in this playlist.",
+            "html_description": "<p>Conversations about the music in this playlist.</p>",
+            "explicit": False,
+            "images": self._images("show", show_id),
+            "is_externally_hosted": False,
+            "languages": ["en"],
+            "media_type": "audio",
+            "name": "Sandbox Talks",
+            "total_episodes": 120,
+            "type": "show",
+        }
+        if self.legacy:
+            out.update(available_markets=list(MARKETS), publisher="Sandbox")
+        return out
+
+    def context(self, kind: str, context_id: str) -> dict[str, Any]:
+        """Where a play came from (currently playing, recently played): a playlist or an album."""
+        plural = "playlists" if kind == "playlist" else "albums"
+        return {"type": kind, "href": f"{self.api}/{plural}/{context_id}",
+                "external_urls": {"spotify": f"{OPEN}/{kind}/{context_id}"}, "uri": f"spotify:{kind}:{context_id}"}
 
     # --- playlists, users, categories -----------------------------------------------------------
     def simple_playlist(self, playlist: Playlist) -> dict[str, Any]:
@@ -177,10 +211,13 @@ class Shapes:
         }
 
     def playlist(self, playlist: Playlist, items_page: dict[str, Any] | None) -> dict[str, Any]:
+        """A full playlist; `items_page` None: the app may not read its items, and then the object
+        has no `items` (nor `tracks`) at all, as the description of the 2026 API says."""
         out = {**self.simple_playlist(playlist), "followers": {"href": None, "total": len(playlist.id) * 7}}
-        if items_page is not None:
-            out["items"] = items_page
-            out["tracks"] = items_page
+        if items_page is None:
+            del out["items"], out["tracks"]
+        else:
+            out["items"] = out["tracks"] = items_page
         return out
 
     def me(self, user: User) -> dict[str, Any]:

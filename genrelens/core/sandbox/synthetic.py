@@ -24,6 +24,7 @@ from genrelens.core.sandbox.catalog import (
     Artist,
     Catalog,
     Category,
+    Play,
     Playlist,
     Track,
     User,
@@ -46,6 +47,8 @@ EXTRA_CATEGORIES = ("Mood", "Chill", "Workout", "Party", "Focus", "Sleep", "Deca
                     "Gaming", "Summer")
 EXPLICIT_SHARE = {"hip hop": 0.6, "latin": 0.25}
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+#: Listening history per user: Spotify keeps the last 50 plays; cem listens less.
+HISTORY_SIZES = {"ann": 50, "ben": 50, "cem": 12}
 
 
 def build_synthetic(seed: int = 0, n_tracks: int = 6000, taxonomy: Taxonomy | None = None) -> Catalog:
@@ -297,6 +300,29 @@ def add_user_libraries(
     shared = catalog.playlists[make_id(seed, "own", "ben", 2)]
     shared.collaborative, shared.public = True, False
     shared.collaborator_ids.append("ann")
+    # its own RNG: adding the history left every other part of existing catalogs unchanged
+    history_rng = random.Random(f"history:{seed}")
+    for user_id, size in HISTORY_SIZES.items():
+        add_history(catalog, catalog.users[user_id], size, history_rng)
+
+
+def add_history(catalog: Catalog, user: User, size: int, rng: random.Random) -> None:
+    """`size` plays ending before NOW, in listening sessions: a few consecutive tracks of one of
+    the user's playlists or of a liked track's album, then a pause of minutes to hours."""
+    contexts = [("playlist", p.id) for p in catalog.playlists_of(user.id)]
+    contexts += [("album", catalog.tracks[t].album_id) for t, _ in user.liked[:10]]
+    end_ms = int(NOW.timestamp() * 1000) - rng.randint(5, 60) * 60_000
+    while len(user.played) < size:
+        kind, context_id = rng.choice(contexts)
+        tracks = catalog.context_tracks(kind, context_id)
+        start = rng.randrange(len(tracks))
+        # newest first: walk the session backwards from its last track
+        for track_id in reversed(tracks[start : start + rng.randint(2, 6)]):
+            if len(user.played) == size:
+                break
+            user.played.append(Play(track_id, end_ms, (kind, context_id)))
+            end_ms -= catalog.tracks[track_id].duration_ms + rng.randint(0, 3000)
+        end_ms -= rng.randint(20, 600) * 60_000
 
 
 def _fill_library(

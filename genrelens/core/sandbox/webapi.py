@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from genrelens.core.sandbox.analysis import audio_analysis
 from genrelens.core.sandbox.catalog import SPOTIFY_USER_ID, TIME_RANGES, Playlist, Track, User, unit_hash
 from genrelens.core.sandbox.control import AccessToken
 from genrelens.core.sandbox.http import HttpError, Request, Response, Router, json_response
@@ -176,17 +177,51 @@ class WebApi:
         elapsed = now_ms - int(self.app.started * 1000) + user.playing_offset_ms
         track, progress = _position_in(track_ids, self.catalog.tracks, elapsed)
         shapes = self.shapes(request)
-        plural = "playlists" if kind == "playlist" else "albums"
         return json_response({
             "timestamp": now_ms,
-            "context": {"type": kind, "href": f"{shapes.api}/{plural}/{context_id}",
-                        "external_urls": {"spotify": f"https://open.spotify.com/{kind}/{context_id}"},
-                        "uri": f"spotify:{kind}:{context_id}"},
+            "context": shapes.context(kind, context_id),
             "progress_ms": progress,
             "is_playing": True,
             "item": shapes.track(track, request.param("market")),
             "currently_playing_type": "track",
             "actions": {"disallows": {"resuming": True}},
+        })
+
+    def recently_played(self, request: Request) -> Response:
+        """Cursor paging over the last plays, newest first, as Spotify pages them.
+
+        `before` (ms): the newest `limit` plays older than it; `after` (ms): the `limit` plays
+        just after it (still listed newest first). `next` continues in the same direction.
+        """
+        user = self.user(request, "user-read-recently-played")
+        limit = _int_param(request, "limit", 20, "Invalid limit")
+        if not 1 <= limit <= self.limits["list"].maximum:
+            raise HttpError(400, "Invalid limit")
+        before = _int_param(request, "before", -1, "Invalid before cursor")
+        after = _int_param(request, "after", -1, "Invalid after cursor")
+        if before >= 0 and after >= 0:
+            raise HttpError(400, "Only one of before or after may be given")
+        if after >= 0:
+            newer = [p for p in user.played if p.played_at_ms > after]
+            chosen = newer[-limit:]
+            more = {"after": chosen[0].played_at_ms} if len(newer) > limit else None
+        else:
+            older = [p for p in user.played if before < 0 or p.played_at_ms < before]
+            chosen = older[:limit]
+            more = {"before": chosen[-1].played_at_ms} if len(older) > limit else None
+        shapes = self.shapes(request)
+        market = request.param("market")
+        keep = {k: ",".join(v) for k, v in request.params.items()}
+        return json_response({
+            "href": request.url(request.path, keep),
+            "items": [{"track": shapes.track(self.catalog.tracks[p.track_id], market),
+                       "played_at": _iso_ms(p.played_at_ms), "context": shapes.context(*p.context)}
+                      for p in chosen],
+            "limit": limit,
+            "next": request.url(request.path, {**more, "limit": limit}) if more else None,
+            # Spotify sends no cursors on an empty page
+            "cursors": {"after": str(chosen[0].played_at_ms), "before": str(chosen[-1].played_at_ms)}
+            if chosen else None,
         })
 
     def top(self, request: Request) -> Response:
@@ -393,6 +428,15 @@ class WebApi:
         tracks: list[Track | None] = [self.catalog.tracks.get(i) for i in ids]
         return json_response({"audio_features": [shapes.audio_features(t) if t else None for t in tracks]})
 
+    def audio_analysis(self, request: Request) -> Response:
+        self.token(request)
+        self._require_features()  # closed to dev-mode apps together with audio features (Nov 2024)
+        track = self.find(self.catalog.tracks, request.path_args["id"])
+        analysis = audio_analysis(track)
+        if analysis is None:
+            raise HttpError(404, "analysis not found")
+        return json_response(analysis)
+
     def audio_features_one(self, request: Request) -> Response:
         self.token(request)
         self._require_features()
@@ -411,6 +455,12 @@ def _int_param(request: Request, name: str, default: int, message: str) -> int:
         return int(raw)
     except ValueError:
         raise HttpError(400, message) from None
+
+
+def _iso_ms(ms: int) -> str:
+    """Spotify's played_at: ISO 8601 in UTC with milliseconds, e.g. 2026-11-20T11:58:03.123Z."""
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def _is_member(playlist: Playlist, user_id: str | None) -> bool:
@@ -449,29 +499,35 @@ def _position_in(track_ids: list[str], tracks: dict[str, Track], elapsed_ms: int
     return tracks[track_ids[-1]], 0
 
 
+#: Every GET route of the Web API and the WebApi method answering it (the conformance test
+#: checks that it calls each of them).
+ROUTES: tuple[tuple[str, str], ...] = (
+    ("/v1/search", "search"),
+    ("/v1/me", "me"),
+    ("/v1/me/player/currently-playing", "currently_playing"),
+    ("/v1/me/player/recently-played", "recently_played"),
+    ("/v1/me/top/{type}", "top"),
+    ("/v1/me/tracks", "saved_tracks"),
+    ("/v1/me/playlists", "my_playlists"),
+    ("/v1/browse/categories", "categories"),
+    ("/v1/browse/categories/{id}", "category"),
+    ("/v1/browse/categories/{id}/playlists", "category_playlists"),
+    ("/v1/playlists/{id}", "playlist"),
+    ("/v1/playlists/{id}/items", "playlist_items"),
+    ("/v1/playlists/{id}/tracks", "playlist_tracks"),
+    ("/v1/albums/{id}", "album"),
+    ("/v1/albums/{id}/tracks", "album_tracks"),
+    ("/v1/tracks", "several_tracks"),
+    ("/v1/tracks/{id}", "track"),
+    ("/v1/artists", "several_artists"),
+    ("/v1/artists/{id}", "artist"),
+    ("/v1/audio-features", "audio_features"),
+    ("/v1/audio-features/{id}", "audio_features_one"),
+    ("/v1/audio-analysis/{id}", "audio_analysis"),
+)
+
+
 def register(router: Router, app: SandboxApp) -> None:
     api = WebApi(app)
-    routes = (
-        ("/v1/search", api.search),
-        ("/v1/me", api.me),
-        ("/v1/me/player/currently-playing", api.currently_playing),
-        ("/v1/me/top/{type}", api.top),
-        ("/v1/me/tracks", api.saved_tracks),
-        ("/v1/me/playlists", api.my_playlists),
-        ("/v1/browse/categories", api.categories),
-        ("/v1/browse/categories/{id}", api.category),
-        ("/v1/browse/categories/{id}/playlists", api.category_playlists),
-        ("/v1/playlists/{id}", api.playlist),
-        ("/v1/playlists/{id}/items", api.playlist_items),
-        ("/v1/playlists/{id}/tracks", api.playlist_tracks),
-        ("/v1/albums/{id}", api.album),
-        ("/v1/albums/{id}/tracks", api.album_tracks),
-        ("/v1/tracks", api.several_tracks),
-        ("/v1/tracks/{id}", api.track),
-        ("/v1/artists", api.several_artists),
-        ("/v1/artists/{id}", api.artist),
-        ("/v1/audio-features", api.audio_features),
-        ("/v1/audio-features/{id}", api.audio_features_one),
-    )
-    for template, handler in routes:
-        router.add("GET", template, handler)
+    for template, method in ROUTES:
+        router.add("GET", template, getattr(api, method))

@@ -26,10 +26,11 @@ from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOAuth, SpotifyOauthE
 from genrelens.core.errors import ConfigurationError, ReauthRequired, UpstreamError
 from genrelens.core.spotify.settings import SpotifySettings
 
-#: What genrelens asks users for: profile, library, top tracks, now playing, their playlists.
+#: What genrelens asks users for: profile, library, top tracks, now playing, listening history,
+#: their playlists.
 USER_SCOPE = (
     "user-read-private user-library-read user-top-read user-read-currently-playing "
-    "user-read-playback-state playlist-read-private playlist-read-collaborative"
+    "user-read-playback-state user-read-recently-played playlist-read-private playlist-read-collaborative"
 )
 
 __all__ = [

@@ -37,6 +37,7 @@ from genrelens.core.spotify.models import (
     NowPlaying,
     Playlist,
     PlaylistItem,
+    RecentPlay,
     SavedTrack,
     SkipCounts,
     Track,
@@ -49,6 +50,7 @@ from genrelens.core.spotify.models import (
     parse_paging,
     parse_playlist,
     parse_playlist_item,
+    parse_recent_play,
     parse_saved_track,
     parse_track,
     parse_user,
@@ -73,6 +75,8 @@ PAGE_LIMIT = 50
 TRACKS_BATCH = 50
 ARTISTS_BATCH = 50
 AUDIO_FEATURES_BATCH = 100
+#: recently-played answers at most 50 plays per request, and Spotify keeps only the last 50
+RECENT_MAX = 50
 #: Spotify refuses search offsets above 1000
 SEARCH_OFFSET_MAX = 1000
 #: statuses with which Spotify closes an endpoint to an app (2024/2026 restrictions)
@@ -234,6 +238,30 @@ class SpotifyClient:
         body = self._call("me/player/currently-playing", self._sp.currently_playing, additional_types="track,episode")
         return parse_now_playing(body)
 
+    def recently_played(self, *, limit: int = RECENT_MAX, before: int | None = None, after: int | None = None
+                        ) -> list[RecentPlay]:
+        """The user's last plays, newest first (Spotify keeps 50), in one request.
+
+        `before`/`after` are Unix milliseconds (a `RecentPlay.played_at_ms`): plays older than,
+        or the `limit` plays just after, that moment. Needs the `user-read-recently-played` scope;
+        a token without it (a login from before genrelens asked for it) raises ReauthRequired.
+        """
+        if not 1 <= limit <= RECENT_MAX:
+            raise ValueError(f"limit must be between 1 and {RECENT_MAX}, got {limit}")
+        if before is not None and after is not None:
+            raise ValueError("give before or after, not both")
+        endpoint = "me/player/recently-played"
+        try:
+            body = self._call(endpoint, self._sp.current_user_recently_played, limit=limit, before=before, after=after)
+        except UpstreamError as exc:
+            if exc.status == 403 and not self.is_app:
+                raise ReauthRequired("Spotify refused the listening history: log in again to grant "
+                                     "user-read-recently-played") from exc
+            raise
+        rows, _next, _total = parse_paging(body, endpoint)
+        skipped = SkipCounts()
+        return [p for p in (parse_recent_play(row, skipped) for row in rows) if p is not None]
+
     def top_tracks(self, time_range: TimeRange = "medium_term", *, max_items: int | None = None) -> list[Track]:
         if time_range not in TIME_RANGES:
             raise ValueError(f"time_range must be one of {', '.join(TIME_RANGES)}, got {time_range!r}")
@@ -248,6 +276,27 @@ class SpotifyClient:
         rows = self._collect("me/tracks", first, None, max_items)
         saved = [s for s in (parse_saved_track(row, skipped) for row in rows) if s is not None]
         return saved, skipped
+
+    def saved_tracks_page(self, *, offset: int, limit: int) -> tuple[list[SavedTrack], int]:
+        """One slice of the user's liked tracks and how many there are in all.
+
+        Spotify pages hold at most 50, so a slice of `limit` costs ceil(limit / 50) requests,
+        whatever its offset: an app can walk 5,000 liked tracks in pages without re-reading the start.
+        """
+        saved: list[SavedTrack] = []
+        total = 0
+        skipped = SkipCounts()
+        position = offset
+        while position < offset + limit:
+            size = min(PAGE_LIMIT, offset + limit - position)
+            body = self._call("me/tracks", self._sp.current_user_saved_tracks, limit=size, offset=position)
+            rows, _next, found_total = parse_paging(body, "me/tracks")
+            total = found_total if found_total is not None else position + len(rows)
+            saved.extend(s for s in (parse_saved_track(row, skipped) for row in rows) if s is not None)
+            position += size
+            if len(rows) < size or position >= total:
+                break
+        return saved, total
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -392,6 +441,11 @@ class SpotifyClient:
         first = self._call("albums/{id}/tracks", self._sp.album_tracks, record.id, limit=PAGE_LIMIT)
         rows = self._collect("albums/{id}/tracks", first, None, max_items)
         return [parse_track(row, album=record) for row in rows if row is not None and row.get("id")]
+
+    def track(self, track_id: str) -> Track | None:
+        """One full track by id (one request); None when Spotify does not know it."""
+        row = self._single("tracks", self._sp.track, track_id)
+        return None if row is None else parse_track(row)
 
     def tracks(self, ids: Iterable[str | None]) -> list[Track]:
         """Full tracks, 50 per request; one request per id where the batch endpoint is closed."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from genrelens.core.errors import UpstreamError
@@ -148,6 +149,21 @@ class SavedTrack:
 
     track: Track
     added_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecentPlay:
+    """https://developer.spotify.com/documentation/web-api/reference/get-recently-played
+
+    `played_at` is Spotify's ISO 8601 timestamp; `played_at_ms` the same instant in Unix
+    milliseconds, the unit of the endpoint's `before`/`after` cursors.
+    """
+
+    track: Track
+    played_at: str
+    played_at_ms: int
+    context_uri: str | None = None
+    context_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +377,36 @@ def parse_saved_track(data: Any, skipped: SkipCounts) -> SavedTrack | None:
     obj = _obj(data, "saved track")
     track = playable_track(obj.get("track"), skipped)
     return SavedTrack(track=track, added_at=_opt_str(obj, "added_at") or "") if track else None
+
+
+def parse_recent_play(data: Any, skipped: SkipCounts) -> RecentPlay | None:
+    """One play of the listening history; local files and null tracks are counted and skipped."""
+    if data is None:
+        skipped.null += 1
+        return None
+    obj = _obj(data, "recently played item")
+    track = playable_track(obj.get("track"), skipped)
+    if track is None:
+        return None
+    played_at = _str(obj, "played_at", "recently played item")
+    context = obj.get("context")
+    return RecentPlay(
+        track=track,
+        played_at=played_at,
+        played_at_ms=_unix_ms(played_at),
+        context_uri=_opt_str(context, "uri") if isinstance(context, Mapping) else None,
+        context_type=_opt_str(context, "type") if isinstance(context, Mapping) else None,
+    )
+
+
+def _unix_ms(timestamp: str) -> int:
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedResponse("recently played item", f"played_at {timestamp!r} is not ISO 8601") from None
+    if moment.tzinfo is None:
+        raise MalformedResponse("recently played item", f"played_at {timestamp!r} has no time zone")
+    return round(moment.timestamp() * 1000)
 
 
 def parse_now_playing(data: Any) -> NowPlaying | None:

@@ -41,9 +41,20 @@ def folder(tmp_path: Path) -> Path:
 def test_the_json_object_has_exactly_the_documented_shape(write_audio: WriteAudio) -> None:
     path = write_audio("song.flac", synth.song(10.0, bpm=120, key=9, mode=0, seed=4).samples, 22050)
     doc = analyze_file(path).to_json()
-    assert list(doc) == ["path", "track_id", "features", "how", "beats", "downbeats", "sections", "error"]
+    assert list(doc) == [
+        "path", "track_id", "features", "how", "fidelity", "beats", "downbeats", "sections", "confidence",
+        "truncated", "error"
+    ]  # fmt: skip
+    assert set(doc["confidence"]) == {"tempo", "beats", "time_signature", "key"}
+    assert all(0.0 <= c <= 1.0 for c in doc["confidence"].values())
+    assert doc["truncated"] is False
     assert list(doc["features"]) == list(FEATURE_NAMES)
     assert doc["how"] == dict(HOW)
+    estimated = {name for name, how in HOW.items() if how == "estimated"}
+    assert set(doc["fidelity"]) == estimated
+    for scores in doc["fidelity"].values():
+        assert -1.0 <= scores["r"] <= 1.0 and 0.0 <= scores["mae"] <= 1.0 and scores["n"] > 0
+        assert scores["mae"] < scores["mae_mean_predictor"]
     assert set(doc["how"]) == set(FEATURE_NAMES) - {"liveness"}
     assert set(doc["how"].values()) == {"measured", "estimated"}
     assert doc["error"] is None

@@ -79,3 +79,45 @@ def test_float_wav_with_nan_samples_is_refused(tmp_path: Path) -> None:
     sf.write(path, x, SR, subtype="FLOAT")
     with pytest.raises(AudioError, match="NaN"):
         decode(path)
+
+
+@pytest.mark.parametrize("ext", ["wav", "flac", "mp3", "ogg"])
+def test_a_file_cut_to_40_percent_decodes_up_to_the_cut_and_says_truncated(write_audio: WriteAudio, ext: str) -> None:
+    # every format behaves alike: libsndfile alone reads a cut WAV/MP3/Ogg silently and refuses a cut FLAC
+    path = write_audio(f"song.{ext}", _stereo(), SR)
+    assert decode(path).truncated is False
+    path.write_bytes(path.read_bytes()[: int(path.stat().st_size * 0.4)])
+    decoded = decode(path)
+    assert decoded.truncated is True
+    assert 0.2 * DURATION <= decoded.duration <= 0.45 * DURATION
+
+
+def test_a_wav_whose_data_chunk_ends_early_is_truncated_even_with_a_whole_frame(write_audio: WriteAudio) -> None:
+    path = write_audio("song.wav", _stereo(), SR)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 4 * 1000])  # 1000 whole stereo 16-bit frames missing
+    assert decode(path).truncated is True
+
+
+def test_the_analysis_of_a_cut_file_reports_truncated_in_its_json(write_audio: WriteAudio) -> None:
+    from genrelens.core.audio import analyze_file
+
+    path = write_audio("song.flac", _stereo(), SR)
+    path.write_bytes(path.read_bytes()[: int(path.stat().st_size * 0.4)])
+    result = analyze_file(path)
+    assert result.error is None
+    assert result.to_json()["truncated"] is True
+    assert set(result.to_json()["confidence"]) == {"tempo", "beats", "time_signature", "key"}
+
+
+PREVIEWS = Path(__file__).parents[3] / ".." / "shared" / "data" / "spotify-previews" / "audio"
+
+
+@pytest.mark.shared_data
+def test_whole_real_mp3s_without_a_xing_header_are_not_called_truncated() -> None:
+    # their decoder length is a bitrate guess (0.7 % long on these previews), not a declared count
+    if not PREVIEWS.is_dir():
+        pytest.skip(f"shared previews absent: {PREVIEWS}")
+    files = sorted(PREVIEWS.glob("*.mp3"))[:20]
+    assert files
+    assert [f.name for f in files if decode(f).truncated] == []

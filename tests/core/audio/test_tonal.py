@@ -26,11 +26,13 @@ def test_a_band_tuned_a_third_of_a_semitone_sharp_still_gets_its_key() -> None:
     assert (t.key, t.mode) == (2, 1)
 
 
-def test_no_confident_key_for_drums_noise_or_silence() -> None:
+def test_no_key_for_noise_or_silence_and_a_low_confidence_for_drums() -> None:
+    # Since issue 16 every clip with pitched content gets a key and a confidence instead of -1;
+    # drums (whose synthetic toms are faintly pitched) must say they are unsure: the least
+    # confident of the dev set's 44 real keyed clips is at 0.36
     rng = np.random.default_rng(0)
-    for signal in (
-        synth.drum_pattern(120, 10.0).samples,
-        (0.2 * rng.standard_normal(22050 * 10)).astype(np.float32),
-        np.zeros(22050 * 10, dtype=np.float32),
-    ):
-        assert analyse_tonality(signal).key == -1
+    for signal in ((0.2 * rng.standard_normal(22050 * 10)).astype(np.float32), np.zeros(22050 * 10, dtype=np.float32)):
+        t = analyse_tonality(signal)
+        assert (t.key, t.confidence) == (-1, 0.0)
+    drums = analyse_tonality(synth.drum_pattern(120, 10.0).samples)
+    assert drums.key == -1 or drums.confidence < 0.3

@@ -10,6 +10,7 @@ import requests
 
 from genrelens.core.errors import EndpointRestricted, RateLimited, ReauthRequired, UpstreamError
 from genrelens.core.spotify import Capabilities, Playlist, SpotifyClient, app_client, user_client
+from genrelens.core.spotify.auth import USER_SCOPE as GENRELENS_SCOPE
 from genrelens.core.spotify.auth import MemoryCacheHandler
 from tests.core.spotify.sandbox_helpers import Sleeps, count, login, settings_for
 
@@ -28,6 +29,11 @@ def app_for(sandbox, sleeps=None, **overrides) -> SpotifyClient:
 def user_for(sandbox, user="ann", sleeps=None, **overrides) -> SpotifyClient:
     cache = login(sandbox, user)
     return user_client(settings_for(sandbox, **overrides), cache, sleep=sleeps if sleeps is not None else Sleeps())
+
+
+def user_for_history(sandbox, user="ann") -> SpotifyClient:
+    """A user logged in with the scopes genrelens asks for today (listening history included)."""
+    return user_client(settings_for(sandbox), login(sandbox, user, scope=GENRELENS_SCOPE), sleep=Sleeps())
 
 
 def raw_total(sandbox, client_cache_token: str, path: str, params: dict, key: str | None = None) -> int:
@@ -211,6 +217,43 @@ def test_now_playing_and_204_when_idle(sandbox):
     assert now is not None and now.is_playing and now.track is not None and now.progress_ms is not None
     assert user_for(sandbox, idle).now_playing() is None
     assert sandbox.stats()["by_status"].get("204") == 1
+
+
+def test_recently_played_is_a_typed_list_newest_first_in_one_request(sandbox):
+    client = user_for_history(sandbox)
+    sandbox.reset_stats()
+    plays = client.recently_played()
+    assert len(plays) == 50 and count(sandbox, "GET /v1/me/player/recently-played") == 1
+    times = [p.played_at_ms for p in plays]
+    assert times == sorted(times, reverse=True) and len(set(times)) == 50
+    assert all(p.track.id and p.played_at.endswith("Z") for p in plays)
+    assert {p.context_type for p in plays} <= {"playlist", "album"}
+    assert all(p.context_uri and p.context_uri.startswith(f"spotify:{p.context_type}:") for p in plays)
+
+
+def test_recently_played_cursors_in_both_directions(sandbox):
+    client = user_for_history(sandbox)
+    plays = client.recently_played()
+    older = client.recently_played(limit=10, before=plays[9].played_at_ms)
+    newer = client.recently_played(limit=10, after=plays[20].played_at_ms)
+    assert [p.played_at for p in older] == [p.played_at for p in plays[10:20]]
+    assert [p.played_at for p in newer] == [p.played_at for p in plays[10:20]]
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": 51}, {"before": 1, "after": 1}],
+                         ids=["limit0", "limit51", "both-cursors"])
+def test_recently_played_refuses_bad_arguments_before_asking(legacy_sandbox, kwargs):
+    client = user_for_history(legacy_sandbox)
+    legacy_sandbox.reset_stats()
+    with pytest.raises(ValueError):
+        client.recently_played(**kwargs)
+    assert count(legacy_sandbox, "GET /v1/me/player/recently-played") == 0
+
+
+def test_a_login_without_the_history_scope_must_log_in_again(sandbox):
+    # tests' USER_SCOPE predates user-read-recently-played, as old stored logins do
+    with pytest.raises(ReauthRequired, match="user-read-recently-played"):
+        user_for(sandbox).recently_played()
 
 
 def test_top_tracks_for_each_time_range(sandbox):

@@ -10,6 +10,7 @@ from genrelens.core.spotify.models import (
     parse_now_playing,
     parse_playlist,
     parse_playlist_item,
+    parse_recent_play,
     parse_saved_track,
     parse_track,
     parse_user,
@@ -109,3 +110,26 @@ def test_audio_features_row():
     tid, f = parse_audio_features({"id": "T1", "danceability": 0.585, "key": 9, "mode": 0, "tempo": 118.211,
                                    "duration_ms": 237040, "time_signature": 4, "loudness": -5.883})
     assert tid == "T1" and f.key == 9 and f.duration_ms == 237040 and f.valence is None
+
+
+def test_recent_play_reads_played_at_as_cursor_milliseconds_and_its_context():
+    skipped = SkipCounts()
+    context = {"type": "playlist", "uri": "spotify:playlist:P1", "href": "h", "external_urls": {}}
+    play = parse_recent_play({"track": track(), "played_at": "2026-11-20T11:58:03.123Z", "context": context},
+                             skipped)
+    assert play is not None and play.track.id == "T1"
+    assert play.played_at_ms == 1_795_175_883_123  # calendar.timegm((2026, 11, 20, 11, 58, 3)) * 1000 + 123
+    assert (play.context_uri, play.context_type) == ("spotify:playlist:P1", "playlist")
+    without_context = parse_recent_play({"track": track(), "played_at": "2026-11-20T11:58:03Z", "context": None},
+                                        skipped)
+    assert without_context is not None and without_context.context_uri is None
+    local = track(tid=None, is_local=True)
+    assert parse_recent_play({"track": local, "played_at": "2026-11-20T11:58:03Z"}, skipped) is None
+    assert parse_recent_play(None, skipped) is None
+    assert (skipped.local, skipped.null) == (1, 1)
+
+
+@pytest.mark.parametrize("played_at", ["yesterday", "2026-11-20T11:58:03", None])
+def test_recent_play_without_a_usable_timestamp_is_a_clear_error(played_at):
+    with pytest.raises(MalformedResponse, match="played_at"):
+        parse_recent_play({"track": track(), "played_at": played_at}, SkipCounts())

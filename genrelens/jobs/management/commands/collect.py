@@ -29,6 +29,7 @@ class Command(BaseCommand):
                             help="playlists to read per sub-genre search (default 20)")
         parser.add_argument("--market", default="US", help="market for search (default US)")
         parser.add_argument("--name", default="collected", help="dataset name (default: collected)")
+        parser.add_argument("--licence", default="", help="licence note stored with the dataset")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--resume", action="store_true",
                           help="continue an interrupted run (the default when one exists)")
@@ -79,7 +80,7 @@ class Command(BaseCommand):
                              journal=journal, gate=gate,
                              request_count=lambda: spotify.requests.total + recco.requests.total)
             collected_dataset_store(name=opts["name"], frame=result.frame, features=result.features,
-                                    source=f"spotify collect ({config.api_base})")
+                                    source=f"spotify collect ({config.api_base})", licence=opts["licence"])
             return result
         finally:
             spotify.close()

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from genrelens.catalog.models_on_disk import trained_model_load
 from genrelens.catalog.selectors import model_get
 from genrelens.core.errors import GenrelensError
-from genrelens.core.ml.artifacts import load_model
 from genrelens.core.ml.predict import evaluate
 from genrelens.jobs.datasets import resolve_dataset
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
             record = model_get(ref=opts["model"])
-            model = load_model(record.path)
+            model = trained_model_load(record=record)
             dataset = resolve_dataset(opts["dataset"])
             if dataset.sha256 and dataset.sha256 == record.dataset_sha256:
                 self.stderr.write("warning: this is the dataset the model was trained on; scores are optimistic")

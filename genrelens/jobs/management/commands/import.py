@@ -37,8 +37,15 @@ class Command(BaseCommand):
                                  "(default: any invalid row aborts and nothing is written)")
         parser.add_argument("--json", action="store_true",
                             help="print one JSON object (the summary, or {\"error\": ...} on failure)")
+        parser.add_argument("--trust-pickle", action="store_true",
+                            help="read a local .pkl file (loading a pickle runs code: only one you made); "
+                                 "never allowed for a URL")
+        parser.add_argument("--allow-private-redirects", action="store_true",
+                            help="follow a URL's redirects to loopback or private addresses (refused by default)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["trust_pickle"] and is_url(opts["source"]):
+            raise CommandError("--trust-pickle applies to local files only: a pickle from a URL is never loaded")
         try:
             result = self._import(opts)
         except ImportFailed as exc:
@@ -52,9 +59,11 @@ class Command(BaseCommand):
         path = Path(source)
         if is_url(source):
             path = download(source, settings.GENRELENS_DOWNLOAD_DIR, timeout=settings.GENRELENS_DOWNLOAD_TIMEOUT,
-                            progress=not opts["json"])
+                            progress=not opts["json"], max_bytes=settings.GENRELENS_DATASET_MAX_BYTES,
+                            allow_private_redirects=opts["allow_private_redirects"])
         try:
-            parsed = read_dataset(path, opts["format"])
+            parsed = read_dataset(path, opts["format"], trust_pickle=opts["trust_pickle"],
+                                  max_bytes=settings.GENRELENS_DATASET_MAX_BYTES)
         except ImportFailed:
             if is_url(source) and is_html(path):
                 path.unlink(missing_ok=True)  # a web page is no dataset: fetch the URL afresh next time
@@ -66,6 +75,12 @@ class Command(BaseCommand):
                               skip_invalid=opts["skip_invalid"])
 
     requires_system_checks: list[str] = []
+
+
+def _fetch(url: str, opts: dict[str, Any]) -> Path:
+    return download(url, settings.GENRELENS_DOWNLOAD_DIR, timeout=settings.GENRELENS_DOWNLOAD_TIMEOUT,
+                    progress=not opts["json"], max_bytes=settings.GENRELENS_DATASET_MAX_BYTES,
+                    allow_private_redirects=opts["allow_private_redirects"])
 
 
 def _summary(result: ImportResult) -> str:

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from genrelens.catalog.models_on_disk import trained_model_load
 from genrelens.catalog.selectors import model_get
 from genrelens.core.errors import GenrelensError
-from genrelens.core.ml.artifacts import load_model
 from genrelens.core.ml.predict import predict_frame
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         except (OSError, ValueError, pd.errors.ParserError) as exc:
             raise CommandError(f"{opts['source']}: not a readable CSV ({exc})") from exc
         try:
-            model = load_model(model_get(ref=opts["model"]).path)
+            model = trained_model_load(record=model_get(ref=opts["model"]))
             predictions = predict_frame(model, frame, top_k=opts["top"])
         except GenrelensError as exc:
             raise CommandError(str(exc)) from exc

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from genrelens.catalog.models_on_disk import trained_model_load
 from genrelens.catalog.selectors import model_get
 from genrelens.core.errors import GenrelensError
-from genrelens.core.ml.artifacts import load_model
 from genrelens.core.reports.html import eda_report, model_report
 from genrelens.jobs.datasets import resolve_dataset
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             if opts["kind"] == "eda":
                 path = eda_report(dataset.frame, opts["out"], label=opts["label"], dataset_name=dataset.name)
             else:
-                model = load_model(model_get(ref=opts["model"]).path)
+                model = trained_model_load(record=model_get(ref=opts["model"]))
                 path = model_report(model, dataset.frame, opts["out"], dataset_name=dataset.name,
                                     dataset_sha256=dataset.sha256)
         except GenrelensError as exc:

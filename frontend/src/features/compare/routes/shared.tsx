@@ -1,0 +1,94 @@
+import { useState } from 'react';
+import { useParams } from 'react-router';
+
+import { BarChart } from '@/components/charts/lazy';
+import { SERIES } from '@/components/charts/palette';
+import { TasteOverlay } from '@/components/taste-overlay';
+import { Card, Page } from '@/components/ui/page';
+import { ErrorState, Loading, pendingPage } from '@/components/ui/states';
+import { useMe } from '@/features/auth/api/me';
+import { featureMeta, formatDate, formatFeature, formatPercent } from '@/lib/features';
+import { gridFor } from '@/lib/taste-data';
+
+import { useCompare, useShared } from '../api/share';
+
+function differenceSentence(d: Record<string, unknown>): string {
+  if (typeof d.sentence === 'string') return d.sentence;
+  const name = String(d.feature ?? d.genre ?? d.name ?? '');
+  const diff = typeof d.difference === 'number' ? d.difference : 0;
+  const label = d.feature ? featureMeta(name).label : name;
+  return `${label}: ${diff > 0 ? '+' : ''}${d.feature ? formatFeature(name, diff) : formatPercent(diff, 1)}`;
+}
+
+export function SharedRoute() {
+  const { token = '' } = useParams();
+  const me = useMe();
+  const shared = useShared(token);
+  const canUseMe = me.data?.connected === true;
+  const [withWhom, setWithWhom] = useState<'me' | 'public' | null>(null);
+  const side = withWhom ?? (canUseMe ? 'me' : 'public');
+  const compare = useCompare(token, side, shared.isSuccess);
+
+  const waiting = pendingPage(shared, { title: 'Shared taste', testId: 'page-shared', loadingLabel: 'Opening the link…', retry: false });
+  if (waiting || !shared.data) return waiting;
+  const s = shared.data;
+  return (
+    <Page title={`${s.owner_name}'s taste`} subtitle={`Shared ${formatDate(s.created_at)} · link valid until ${formatDate(s.expires_at)} · aggregates only`} testId="page-shared">
+      <div className="tabs" role="tablist" aria-label="Compare with">
+        <button type="button" role="tab" className="tab" aria-selected={side === 'me'} disabled={!canUseMe} onClick={() => setWithWhom('me')} data-testid="compare-with-me" title={canUseMe ? undefined : 'Log in to compare with your own taste'}>
+          Compare with me
+        </button>
+        <button type="button" role="tab" className="tab" aria-selected={side === 'public'} onClick={() => setWithWhom('public')} data-testid="compare-with-public">
+          Compare with the public
+        </button>
+      </div>
+      {compare.isPending ? (
+        <Loading label="Comparing…" />
+      ) : compare.isError ? (
+        <ErrorState error={compare.error} onRetry={() => void compare.refetch()} />
+      ) : (
+        <>
+          <div className="grid-2">
+            <Card title="Similarity" testId="similarity">
+              <p className="score" data-testid="similarity-score">
+                {formatPercent(compare.data.similarity)}
+              </p>
+              <p className="muted small">
+                {compare.data.a.label} vs {compare.data.b.label} · measure: {compare.data.measure}
+              </p>
+            </Card>
+            <Card title="Biggest differences" testId="biggest-differences">
+              <ol className="summary-list">
+                {compare.data.biggest_differences.map((d, i) => (
+                  <li key={i}>{differenceSentence(d as Record<string, unknown>)}</li>
+                ))}
+              </ol>
+            </Card>
+          </div>
+          <Card title="Genres">
+            <BarChart
+              data={Object.entries(compare.data.genres)
+                .map(([g, v]) => ({ label: g, values: [v.a, v.b] }))
+                .sort((x, y) => y.values[0] - x.values[0])}
+              series={[
+                { label: compare.data.a.label, colour: SERIES.you },
+                { label: compare.data.b.label, colour: SERIES.them },
+              ]}
+              unit="share of tracks (%)"
+              title="Genre mix of both tastes"
+            />
+          </Card>
+          <Card title="Features overlaid" testId="compare-overlay">
+            <TasteOverlay
+              grid={(f) => gridFor(compare.data.a_taste.grid, f) ?? gridFor(compare.data.b_taste.grid, f)}
+              sides={[
+                { label: compare.data.a.label, colour: SERIES.you, get: (f) => compare.data.a_taste.features[f] ?? null },
+                { label: compare.data.b.label, colour: SERIES.them, get: (f) => compare.data.b_taste.features[f] ?? null, dashed: true },
+              ]}
+            />
+          </Card>
+        </>
+      )}
+    </Page>
+  );
+}

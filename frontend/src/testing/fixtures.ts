@@ -1,0 +1,272 @@
+// Response bodies typed from the API's types, shaped like the backend's answers.
+import type {
+  AnalysisDocument,
+  Capabilities,
+  Comparison,
+  DatasetItem,
+  Distribution,
+  Features,
+  Grid,
+  Health,
+  Job,
+  Me,
+  ModelCard,
+  NowPlaying,
+  PlaylistItem,
+  PublicTaste,
+  SearchResult,
+  SharedTaste,
+  ShareLink,
+  Taste,
+  TrackItem,
+  TrackPage,
+} from '@/api/types';
+
+export const GENRES = ['edm', 'latin', 'pop', 'r&b', 'rap', 'rock'];
+
+/** Deterministic pseudo-random numbers so every run sees the same tracks. */
+export function rng(seed = 1) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export function makeFeatures(r: () => number): Features {
+  return {
+    danceability: r(),
+    energy: r(),
+    key: Math.floor(r() * 12),
+    loudness: -30 + r() * 28,
+    mode: r() > 0.5 ? 1 : 0,
+    speechiness: r() * 0.5,
+    acousticness: r(),
+    instrumentalness: r() * r(),
+    liveness: r() * 0.6,
+    valence: r(),
+    tempo: 70 + r() * 110,
+    duration_ms: 120000 + Math.floor(r() * 200000),
+    time_signature: 4,
+  };
+}
+
+export function makeTrack(i: number, r: () => number = rng(i + 1)): TrackItem {
+  const noFeatures = i % 17 === 16;
+  const sources = ['spotify', 'reccobeats', 'dataset:tidytuesday', 'local'];
+  const features = noFeatures ? null : makeFeatures(r);
+  return {
+    id: `track${String(i).padStart(5, '0')}`,
+    uri: `spotify:track:track${i}`,
+    name: `Song ${i}`,
+    artists: [`Artist ${i % 40}`],
+    album: `Album ${i % 90}`,
+    album_id: `album${i % 90}`,
+    image_url: null,
+    duration_ms: features?.duration_ms ?? 200000,
+    release_year: 1970 + (i % 54),
+    popularity: Math.floor(r() * 100),
+    is_local: false,
+    features,
+    feature_source: noFeatures ? null : sources[i % sources.length],
+    features_note: noFeatures ? 'No provider has features for this track.' : null,
+    top_genre: noFeatures ? null : { genre: GENRES[i % GENRES.length], probability: 0.3 + r() * 0.6 },
+  };
+}
+
+export function makeTracks(n: number): TrackItem[] {
+  const r = rng(42);
+  return Array.from({ length: n }, (_, i) => makeTrack(i, r));
+}
+
+export function trackPage(items: TrackItem[], { offset = 0, total = items.length, next = null as number | null } = {}): TrackPage {
+  const withFeatures = items.filter((t) => t.features).length;
+  const bySource: Record<string, number> = {};
+  for (const t of items) if (t.feature_source) bySource[t.feature_source] = (bySource[t.feature_source] ?? 0) + 1;
+  return {
+    items,
+    total,
+    offset,
+    limit: items.length,
+    next_offset: next,
+    coverage: { tracks: items.length, with_features: withFeatures, by_source: bySource },
+    model: { version: 'm-2026-11-30', accuracy: { value: 0.531, protocol: '5-fold CV grouped by artist', random_split_value: 0.58 } },
+  };
+}
+
+export const meOut: Me = { connected: false, login_url: '/rest/auth/login?next=/', user: null };
+export const meIn: Me = {
+  connected: true,
+  login_url: null,
+  user: { spotify_id: 'alice', display_name: 'Alice', country: 'SE', product: 'premium' },
+};
+
+export const nowPlaying: NowPlaying = {
+  is_playing: true,
+  progress_ms: 30000,
+  timestamp: 1764660000000,
+  track: makeTrack(3),
+  rhythm_estimate: { tempo: 120, time_signature: 4, beat_ms: 500, source: 'reccobeats', note: 'Estimated from the tempo and the playback position.' },
+};
+
+export const GRID: Record<string, Grid> = {
+  danceability: { min: 0, max: 1, points: 256 },
+  energy: { min: 0, max: 1, points: 256 },
+  valence: { min: 0, max: 1, points: 256 },
+  acousticness: { min: 0, max: 1, points: 256 },
+  instrumentalness: { min: 0, max: 1, points: 256 },
+  speechiness: { min: 0, max: 1, points: 256 },
+  liveness: { min: 0, max: 1, points: 256 },
+  tempo: { min: 40, max: 220, points: 256 },
+  loudness: { min: -40, max: 0, points: 256 },
+};
+
+function bump(grid: Grid, centre: number, width: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < grid.points; i++) {
+    const x = grid.min + ((grid.max - grid.min) * i) / (grid.points - 1);
+    out.push(Math.exp(-(((x - centre) / width) ** 2) / 2));
+  }
+  const area = out.reduce((a, b) => a + b, 0) * ((grid.max - grid.min) / (grid.points - 1));
+  return out.map((v) => v / area);
+}
+
+export function distributions(shift: number): Record<string, Distribution> {
+  const out: Record<string, Distribution> = {};
+  for (const [f, g] of Object.entries(GRID)) {
+    const centre = g.min + (g.max - g.min) * Math.min(0.9, Math.max(0.1, 0.5 + shift));
+    out[f] = { density: bump(g, centre, (g.max - g.min) / 8), percentiles: [], median: centre, mean: centre, count: 400 };
+  }
+  return out;
+}
+
+export const taste: Taste = {
+  features: distributions(0.15),
+  grid: GRID,
+  genre_mix: { mean_probability: { edm: 0.1, latin: 0.05, pop: 0.35, 'r&b': 0.1, rap: 0.1, rock: 0.3 }, top1_share: { pop: 0.4, rock: 0.35, edm: 0.1, rap: 0.1, latin: 0.05, 'r&b': 0 } },
+  closeness: { pop: 0.81, rock: 0.77, edm: 0.4, rap: 0.35, latin: 0.3, 'r&b': 0.5 },
+  coverage: { tracks: 812, with_features: 790, by_source: { reccobeats: 700, 'dataset:tidytuesday': 90 } },
+  updated_at: '2026-12-01T10:00:00Z',
+  dataset: 'tidytuesday',
+};
+
+export const publicTaste: PublicTaste = {
+  dataset: 'tidytuesday',
+  grid: GRID,
+  genres: Object.fromEntries(GENRES.map((g, i) => [g, { share: 1 / GENRES.length, count: 5000, features: distributions(-0.2 + i * 0.06) }])),
+};
+
+export const analysis: AnalysisDocument = {
+  track: makeTrack(5),
+  features: makeTrack(5).features,
+  feature_source: 'reccobeats',
+  reason: null,
+  sources: [
+    { source: 'reccobeats', source_version: 'v1', fetched_at: '2026-12-01T09:00:00Z', features: makeTrack(5).features!, how: { energy: 'estimated', tempo: 'measured' } },
+    { source: 'dataset:tidytuesday', source_version: 'sha 1a2b', fetched_at: '2026-11-01T09:00:00Z', features: { ...makeTrack(6).features!, energy: 0.5, tempo: 118 }, how: { energy: 'measured' } },
+  ],
+  genres: {
+    model: 'm-2026-11-30',
+    label: 'rock',
+    probabilities: { rock: 0.46, pop: 0.22, edm: 0.12, rap: 0.08, latin: 0.07, 'r&b': 0.05 },
+    accuracy: { value: 0.531, protocol: '5-fold CV grouped by artist', random_split_value: 0.58 },
+    baselines: { majority: 0.18, random: 0.17 },
+    dataset: { name: 'tidytuesday', licence_note: 'Features derived from Spotify’s API; for development and testing.' },
+    note: '',
+    local_agreement: null,
+  },
+  percentiles: {
+    energy: { all: 63, rock: 40, pop: 70 },
+    tempo: { all: 52, rock: 48, pop: 55 },
+  },
+  rhythm: null,
+  fidelity: null,
+  stored: { sources_key: 'abcdef0123456789', model_version: 'm-2026-11-30' },
+};
+
+export const uploadedAnalysis: AnalysisDocument = {
+  ...analysis,
+  track: { ...makeTrack(7), id: 'local:42', name: 'My demo.wav', is_local: true, duration_ms: 20000 },
+  features: { ...analysis.features!, tempo: 120, time_signature: 4 },
+  feature_source: 'local',
+  rhythm: {
+    beats: Array.from({ length: 40 }, (_, i) => i * 0.5),
+    downbeats: Array.from({ length: 10 }, (_, i) => i * 2),
+    sections: [0, 8],
+  },
+};
+
+export const modelCard: ModelCard = {
+  version: 'm-2026-11-30',
+  created_at: '2026-11-30T12:00:00Z',
+  label: 'playlist_genre',
+  candidate: 'ensemble',
+  features: ['danceability', 'energy', 'tempo'],
+  macro_f1: 0.52,
+  log_loss: 1.21,
+  dataset: { name: 'tidytuesday', sha256: '0123456789abcdef0123456789abcdef', rows_used: 28000, source: 'TidyTuesday 2020-01-21', licence: 'CC0' },
+  accuracy: { value: 0.531, protocol: '5-fold cross-validation grouped by artist', random_split_value: 0.58 },
+  baselines: { majority: 0.18, random: 0.17, majority_class: 'edm' },
+  classes: GENRES,
+  confusion_matrix: { labels: GENRES, matrix: GENRES.map((_, i) => GENRES.map((__, j) => (i === j ? 50 : 10))) },
+  per_class: Object.fromEntries(GENRES.map((g) => [g, { precision: 0.5, recall: 0.55, support: 1000 }])),
+  licence_note: 'Features derived from Spotify’s API; fine for development and testing.',
+};
+
+export const datasets: { items: DatasetItem[] } = {
+  items: [{ name: 'tidytuesday', source: 'TidyTuesday 2020-01-21', format: 'tidytuesday', licence: 'CC0', row_count: 32833, imported_at: '2026-11-30T10:00:00Z', synthetic: false }],
+};
+
+export const capabilities: Capabilities = {
+  logged_in: false,
+  spotify: {
+    configured: true,
+    flags: { audio_features: false, categories: false, search: true },
+    search_limit: 10,
+    off: [{ what: 'audio features', why: 'Spotify stopped serving audio features to new apps in November 2024.' }],
+  },
+  providers: [
+    { name: 'spotify', enabled: false, reason: 'refused for this app' },
+    { name: 'reccobeats', enabled: true, reason: '' },
+    { name: 'dataset', enabled: true, reason: '' },
+  ],
+};
+
+export const health: Health = { status: 'ok', checks: { database: { ok: true, detail: 'sqlite answers' }, model: { ok: true, detail: 'm-2026-11-30 active' } } };
+
+export const playlists: { items: PlaylistItem[] } = {
+  items: [
+    { id: 'pl1', name: 'Morning Rock', owner: 'spotify', image_url: null, tracks_total: 50, is_mine: false },
+    { id: 'pl2', name: 'Focus', owner: 'spotify', image_url: null, tracks_total: 80, is_mine: false },
+  ],
+};
+
+export const searchTracks: SearchResult = { type: 'track', source: 'catalog', query: 'song', tracks: makeTracks(8), artists: [], albums: [], note: null, offset: 0, limit: 10, next_offset: null };
+
+export const shareLink: ShareLink = { token: 'tok_abc123', url: '/rest/shared/tok_abc123', created_at: '2026-12-01T10:00:00Z', expires_at: '2026-12-31T10:00:00Z' };
+
+export const shared: SharedTaste = { token: 'tok_abc123', created_at: '2026-12-01T10:00:00Z', expires_at: '2026-12-31T10:00:00Z', owner_name: 'Bob', taste };
+
+export const comparison: Comparison = {
+  similarity: 0.74,
+  measure: 'mean per-feature density overlap',
+  a: { label: 'Bob' },
+  b: { label: 'the public' },
+  features: { energy: { a_median: 0.7, b_median: 0.5, difference: 0.2, overlap: 0.6 } },
+  genres: { rock: { a: 0.3, b: 0.16, difference: 0.14 }, pop: { a: 0.35, b: 0.16, difference: 0.19 } },
+  biggest_differences: [{ kind: 'feature', feature: 'energy', difference: 0.2, sentence: 'Bob’s music is more energetic than the public’s.' }],
+  a_taste: taste,
+  b_taste: { ...taste, features: distributions(-0.1) },
+};
+
+export const job = (status: Job['status'], extra: Partial<Job> = {}): Job => ({
+  id: 7,
+  kind: 'refresh_taste',
+  status,
+  progress: status === 'running' ? { done: 3, total: 10 } : null,
+  error: status === 'failed' ? 'Spotify refused the request.' : null,
+  result: null,
+  created_at: '2026-12-01T10:00:00Z',
+  finished_at: null,
+  ...extra,
+});

@@ -1,0 +1,79 @@
+"""A user's taste, rebuilt from Spotify: liked tracks (every page) and top tracks of the three
+time ranges, features through the provider chain in batches, the model's genre mix, and the
+distributions on the public dataset's grids. The blog's `update_users_tastes`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from genrelens.accounts.models import SpotifyAccount, UserTaste
+from genrelens.accounts.services import account_client, capabilities_load, capabilities_save
+from genrelens.catalog.genres import predict_genres
+from genrelens.catalog.taste import default_dataset, public_taste_get
+from genrelens.catalog.tracklists import features_fetch, preferred_features, spotify_tracks_store
+from genrelens.core.errors import NotFound
+from genrelens.core.spotify.client import TIME_RANGES, SpotifyClient
+from genrelens.core.spotify.models import Track
+from genrelens.core.taste.documents import user_taste
+from genrelens.core.types import FEATURE_NAMES
+from genrelens.jobs.wiring import feature_providers, reccobeats_client, spotify_settings
+
+
+def library_tracks(client: SpotifyClient) -> list[Track]:
+    """Liked tracks, then top tracks not liked, each once (top tracks may be outside the library)."""
+    saved, _skipped = client.saved_tracks()
+    tracks = {s.track.id: s.track for s in saved}
+    for time_range in TIME_RANGES:
+        for track in client.top_tracks(time_range):
+            tracks.setdefault(track.id, track)
+    return list(tracks.values())
+
+
+def taste_refresh(*, user_id: int) -> dict[str, Any]:
+    """Rebuild and store one user's taste document; returns a summary for the job's result."""
+    account = SpotifyAccount.objects.filter(user_id=user_id).first()
+    if account is None:
+        raise NotFound("this user has no Spotify login to read a library from")
+    dataset = default_dataset()  # before any request: without public data there is nothing to compare with
+    settings = spotify_settings()
+    client = account_client(settings=settings, account=account, capabilities=capabilities_load(settings=settings))
+    try:
+        tracks = library_tracks(client)
+        spotify_tracks_store(tracks=tracks)
+        providers = feature_providers(spotify=client, reccobeats=reccobeats_client(settings))
+        features_fetch(refs=[t.to_ref() for t in tracks], providers=providers)
+    finally:
+        capabilities_save(settings=settings, capabilities=client.capabilities)
+        client.close()
+    document = taste_document([t.id for t in tracks], public=public_taste_get(dataset=dataset))
+    with transaction.atomic():
+        UserTaste.objects.update_or_create(user_id=user_id, defaults={"dataset_name": dataset.name,
+                                                                      "document": document})
+    return {"tracks": len(tracks), "with_features": document["coverage"]["with_features"],
+            "dataset": dataset.name}
+
+
+def taste_document(keys: list[str], *, public: dict[str, Any]) -> dict[str, Any]:
+    """The core's user taste for these catalog tracks (features as stored, genres from the model)."""
+    found = preferred_features(keys)
+    rows = [found[k][0] if k in found else {} for k in keys]
+    frame = pd.DataFrame([{n: _nan(r.get(n)) for n in FEATURE_NAMES} for r in rows], columns=list(FEATURE_NAMES))
+    output = predict_genres([r or None for r in rows], [None] * len(rows))
+    genres = sorted({g for p in output.probabilities if p for g in p})
+    probabilities = (pd.DataFrame([{g: (p or {}).get(g, math.nan) for g in genres} for p in output.probabilities],
+                                  columns=genres) if genres else None)
+    return user_taste(frame, public=public, probabilities=probabilities,
+                      sources=[found[k][1] if k in found else None for k in keys])
+
+
+def _nan(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def users_with_spotify() -> list[int]:
+    return list(get_user_model().objects.filter(spotify_account__isnull=False).values_list("pk", flat=True))

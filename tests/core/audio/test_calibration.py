@@ -1,0 +1,79 @@
+"""The calibrated descriptors: the model file, its links, and the wiring on real recordings."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from genrelens.core.audio import analyze_file
+from genrelens.core.audio.calibration import DESCRIPTORS, INPUTS, LinearModel, fidelity, load, model_inputs
+from genrelens.core.audio.descriptors import Measurements
+
+PREVIEWS = Path(__file__).resolve().parents[4] / "shared" / "data" / "spotify-previews"
+SUNG = ("Hound Dog", "Numb", "Wonderwall", "Smells Like Teen Spirit")
+RAP = ("Set It Off", "Ain't No Half-Steppin'")
+INSTRUMENTAL = ("A La Plage", "Adrift", "After The Rain")
+
+
+def _zero_measurements() -> Measurements:
+    return Measurements(**{name: 0 for name in Measurements.__dataclass_fields__})
+
+
+def test_every_descriptor_has_a_model_over_the_documented_inputs_and_a_fidelity() -> None:
+    calibration = load()
+    assert set(calibration.models) == set(DESCRIPTORS) == set(fidelity())
+    assert list(model_inputs(_zero_measurements())) == list(INPUTS)
+    for name, model in calibration.models.items():
+        assert model.inputs == INPUTS, name
+        assert len(model.mean) == len(model.scale) == len(model.coef) == len(INPUTS), name
+        assert all(s > 0 for s in model.scale), name
+
+
+def test_links_keep_every_estimate_in_the_unit_interval_even_far_outside_the_training_range() -> None:
+    for link in ("identity", "logit", "logistic"):
+        model = LinearModel(("a",), (0.0,), (1.0,), (1.0,), 0.0, link)
+        for x in (-1e9, -3.0, 0.0, 3.0, 1e9, math.nan):
+            assert 0.0 <= model.predict({"a": x}) <= 1.0, (link, x)
+
+
+def test_a_model_survives_its_json_round_trip() -> None:
+    model = load().models["energy"]
+    assert LinearModel.from_json(json.loads(json.dumps(model.to_json()))) == model
+
+
+@pytest.fixture(scope="module")
+def previews() -> dict[str, dict[str, float]]:
+    if not (PREVIEWS / "features.csv").is_file():
+        pytest.skip(f"shared dev data absent: {PREVIEWS}")
+    import pandas as pd
+
+    frame = pd.read_csv(PREVIEWS / "features.csv").set_index("track_name")
+    out = {}
+    for title in (*SUNG, *RAP, *INSTRUMENTAL):
+        result = analyze_file(PREVIEWS / frame.loc[title, "audio_file"])
+        assert result.error is None, result.error
+        out[title] = result.features.as_dict()
+    return out
+
+
+def test_sung_songs_read_sung_and_instrumental_pieces_instrumental(previews: dict[str, dict[str, float]]) -> None:
+    # recordings of the development set: this checks the pipeline and the model file agree with
+    # what the fit saw; how well it generalises is measured by bench/bench_descriptors.py
+    for title in (*SUNG, *RAP):
+        assert previews[title]["instrumentalness"] < 0.5, title
+    for title in INSTRUMENTAL:
+        assert previews[title]["instrumentalness"] > 0.5, title
+
+
+def test_rap_reads_more_speech_like_than_singing(previews: dict[str, dict[str, float]]) -> None:
+    assert min(previews[t]["speechiness"] for t in RAP) > max(previews[t]["speechiness"] for t in SUNG)
+
+
+def test_rock_reads_more_energetic_and_less_acoustic_than_solo_piano(previews: dict[str, dict[str, float]]) -> None:
+    for loud in ("Numb", "Smells Like Teen Spirit"):
+        for quiet in ("A La Plage", "After The Rain"):
+            assert previews[loud]["energy"] > previews[quiet]["energy"] + 0.3
+            assert previews[loud]["acousticness"] < previews[quiet]["acousticness"] - 0.3

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from genrelens.core.ml import MissingFeatures
+from genrelens.core.ml.local_claims import local_genre_claim, measured_agreement
+from genrelens.core.ml.synthetic import separable_frame
+
+
+def test_a_local_claim_carries_the_models_probabilities_and_the_measured_agreement(synthetic_training):
+    model = synthetic_training.model
+    row = separable_frame(n_per_genre=3, seed=4).iloc[0]
+    features = {name: float(row[name]) for name in model.features if name != "release_year"}
+    features["liveness"] = None  # never measured locally
+    claim = local_genre_claim(model, features, release_year=int(row["release_year"]))
+    assert set(claim) == {"probabilities", "basis", "agreement_top1", "agreement_top2", "note"}
+    assert list(claim["probabilities"]) == sorted(claim["probabilities"], key=lambda c: -claim["probabilities"][c])
+    assert set(claim["probabilities"]) == set(model.classes)
+    assert math.isclose(sum(claim["probabilities"].values()), 1.0, rel_tol=1e-6)
+    measured = measured_agreement()
+    assert claim["basis"] == measured["basis"] == "active-model"
+    assert claim["agreement_top1"] == measured["agreement"]["active-model"]["top1"]
+    assert 0.0 < claim["agreement_top1"] <= claim["agreement_top2"] <= 1.0
+    assert f"{claim['agreement_top1']:.0%}" in claim["note"] and "not from Spotify" in claim["note"]
+
+
+def test_a_local_claim_names_the_features_the_model_cannot_do_without(synthetic_training):
+    with pytest.raises(MissingFeatures):
+        local_genre_claim(synthetic_training.model, {"energy": 0.5})
