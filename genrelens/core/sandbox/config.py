@@ -20,6 +20,8 @@ class SandboxConfig:
     seed: int = 0
     tracks: int = 6000
     latency_ms: float = 0.0
+    #: ann's liked tracks (synthetic catalogs; None keeps the default 120): big libraries for benchmarks
+    liked: int | None = None
     auto_approve: bool = False
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
@@ -51,6 +53,8 @@ def build_parser(prog: str = "python -m genrelens.core.sandbox") -> argparse.Arg
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tracks", type=int, default=6000, help="size of the synthetic catalog")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every counted request")
+    parser.add_argument("--liked", type=int, default=None,
+                        help="how many liked tracks the user ann has (default 120; at most the catalog's size)")
     parser.add_argument("--auto-approve", action="store_true",
                         help="/authorize redirects at once (user from login_hint, else the first user)")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
@@ -65,7 +69,7 @@ def parse_config(argv: Sequence[str] | None = None, prog: str | None = None) -> 
     args = (build_parser(prog) if prog else build_parser()).parse_args(argv)
     return SandboxConfig(
         host=args.host, port=args.port, profile=args.profile, catalog=args.catalog, seed=args.seed,
-        tracks=args.tracks, latency_ms=args.latency_ms, auto_approve=args.auto_approve,
+        tracks=args.tracks, latency_ms=args.latency_ms, liked=args.liked, auto_approve=args.auto_approve,
         client_id=args.client_id, client_secret=args.client_secret, verbose=args.verbose,
         exit_with_parent=args.exit_with_parent,
     )

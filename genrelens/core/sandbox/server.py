@@ -90,7 +90,7 @@ def build_catalog(config: SandboxConfig) -> Catalog:
     if config.catalog == "synthetic":
         from genrelens.core.sandbox.synthetic import build_synthetic
 
-        return build_synthetic(seed=config.seed, n_tracks=config.tracks)
+        return build_synthetic(seed=config.seed, n_tracks=config.tracks, liked=config.liked)
     from genrelens.core.sandbox.from_dataset import build_from_dataset
 
     return build_from_dataset(config.catalog, seed=config.seed)

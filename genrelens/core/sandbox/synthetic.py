@@ -51,7 +51,8 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 HISTORY_SIZES = {"ann": 50, "ben": 50, "cem": 12}
 
 
-def build_synthetic(seed: int = 0, n_tracks: int = 6000, taxonomy: Taxonomy | None = None) -> Catalog:
+def build_synthetic(seed: int = 0, n_tracks: int = 6000, taxonomy: Taxonomy | None = None,
+                    liked: int | None = None) -> Catalog:
     if n_tracks < 100:
         raise ValueError(f"--tracks must be at least 100 for a usable catalog, got {n_tracks}")
     taxonomy = taxonomy or load_taxonomy()
@@ -62,7 +63,7 @@ def build_synthetic(seed: int = 0, n_tracks: int = 6000, taxonomy: Taxonomy | No
     pools = _add_music(catalog, taxonomy, n_tracks, seed, rng, nprng)
     genre_playlists = _add_subgenre_playlists(catalog, taxonomy, pools, seed, rng)
     _add_categories(catalog, taxonomy, genre_playlists, seed, rng)
-    add_user_libraries(catalog, pools, seed, rng)
+    add_user_libraries(catalog, pools, seed, rng, liked=liked)
     catalog.validate()
     return catalog
 
@@ -282,10 +283,13 @@ def _add_categories(
 
 
 def add_user_libraries(
-    catalog: Catalog, pools: dict[tuple[str, str], list[str]], seed: int, rng: random.Random
+    catalog: Catalog, pools: dict[tuple[str, str], list[str]], seed: int, rng: random.Random,
+    liked: int | None = None,
 ) -> None:
     everything = list(catalog.tracks)
     for user_id, _, genres, n_liked in USERS:
+        if user_id == "ann" and liked is not None:
+            n_liked = liked
         user = catalog.users[user_id]
         # Dataset catalogs use the shared data's genre names (rap, not hip hop): accept both.
         wanted = set(genres) | {GENRE_TO_PROFILE[g] for g in genres if g in GENRE_TO_PROFILE}
