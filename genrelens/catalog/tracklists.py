@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from genrelens.catalog.feature_store import CatalogFeatureStore
-from genrelens.catalog.genres import ModelOutput, predict_genres
+from genrelens.catalog.genres import predict_genres
 from genrelens.catalog.models import Album, Artist, AudioFeatures, Track, TrackArtist
 from genrelens.catalog.services import artist_key, match_key
 from genrelens.core.providers.base import FeatureProvider
@@ -147,5 +147,3 @@ def _why_missing(report: ChainReport | None) -> str:
         return f"{base} (skipped: " + "; ".join(f"{name}: {why}" for name, why in report.blocked.items()) + ")"
     return base
 
-
-__all__ = ["ModelOutput", "features_fetch", "preferred_features", "spotify_tracks_store", "track_page"]
