@@ -233,7 +233,7 @@ describe('Taste', () => {
       'GET taste': apiError(404, 'no_taste', 'No taste yet: refresh it.'),
       'GET taste/public': fx.publicTaste,
       'POST taste/refresh': json(fx.job('queued'), 202),
-      'GET jobs/7': () => json(fx.job(polls++ ? 'failed' : 'running')),
+      [`GET jobs/${fx.job('queued').id}`]: () => json(fx.job(polls++ ? 'failed' : 'running')),
     });
     renderApp('/taste');
     await userEvent.click(await screen.findByRole('button', { name: 'Compute my taste' }));
@@ -291,7 +291,7 @@ describe('Compare and shared links', () => {
     renderApp('/shared/tok_abc123');
     expect(await screen.findByRole('heading', { name: "Bob's taste" })).toBeInTheDocument();
     expect(await screen.findByTestId('similarity-score')).toHaveTextContent('74 %');
-    expect(screen.getByTestId('biggest-differences')).toHaveTextContent('more energetic');
+    expect(screen.getByTestId('biggest-differences')).toHaveTextContent('Energy: median 0.70 vs 0.50, 60 % overlap');
     expect(screen.getByTestId('compare-with-me')).toBeDisabled();
     expect(calls.find((c) => c.url.pathname === '/rest/compare')?.url.searchParams.get('with')).toBe('public');
   });
