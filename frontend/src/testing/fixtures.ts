@@ -180,7 +180,7 @@ export const analysis: AnalysisDocument = {
   ],
   genres: {
     model: 'm-2026-11-30',
-    label: 'rock',
+    label: 'genre',
     probabilities: { rock: 0.46, pop: 0.22, edm: 0.12, rap: 0.08, latin: 0.07, 'r&b': 0.05 },
     accuracy: { value: 0.531, protocol: '5-fold CV grouped by artist', random_split_value: 0.58 },
     baselines: { majority: 0.18, random: 0.17 },

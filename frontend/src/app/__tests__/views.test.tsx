@@ -187,7 +187,7 @@ describe('Track analysis', () => {
   it('shows features, percentiles, genre probabilities with accuracy and baselines, and sources', async () => {
     serve({ ...loggedOut, 'GET analysis': fx.analysis });
     renderApp(`/track/${fx.analysis.track.id}`);
-    expect(await screen.findByTestId('top-genre')).toHaveTextContent('rock');
+    expect(await screen.findByTestId('top-genre')).toHaveTextContent('rock (46 %)');
     expect(screen.getByTestId('model-accuracy')).toHaveTextContent('53.1 %');
     expect(screen.getByTestId('model-accuracy')).toHaveTextContent('always the commonest genre');
     expect(screen.getByTestId('percentile-table')).toHaveTextContent('All genres');

@@ -29,6 +29,8 @@ export function AnalysisRoute() {
   const doc = query.data;
   const t = doc.track;
   const genres = doc.genres;
+  // `label` names what the model predicts (genre or sub-genre); the probabilities come most likely first.
+  const top = genres ? Object.entries(genres.probabilities).sort((a, b) => b[1] - a[1])[0] : undefined;
   return (
     <Page
       title={t.name}
@@ -57,11 +59,11 @@ export function AnalysisRoute() {
               <SourceBadge source={doc.feature_source} />
             </dd>
           </div>
-          {genres ? (
+          {top ? (
             <div>
               <dt>Sounds most like</dt>
               <dd className="big" data-testid="top-genre">
-                {genres.label} <span className="muted">({formatPercent(genres.probabilities[genres.label])})</span>
+                {top[0]} <span className="muted">({formatPercent(top[1])})</span>
               </dd>
             </div>
           ) : null}
