@@ -223,16 +223,18 @@ class Genres(s.Serializer):
                                                                 "features agree with those from Spotify's")
 
 
-class Section(s.Serializer):
-    start = s.FloatField()
-    end = s.FloatField()
-    label = s.CharField(required=False)
+class Confidence(s.Serializer):
+    tempo = s.FloatField(allow_null=True, help_text="0..1")
+    beats = s.FloatField(allow_null=True, help_text="0..1")
+    time_signature = s.FloatField(allow_null=True, help_text="0..1")
+    key = s.FloatField(allow_null=True, help_text="0..1")
 
 
 class Rhythm(s.Serializer):
     beats = s.ListField(child=s.FloatField(), help_text="seconds")
     downbeats = s.ListField(child=s.FloatField(), help_text="seconds")
-    sections = s.ListField(child=s.JSONField())
+    sections = s.ListField(child=s.FloatField(), help_text="start of each section, seconds")
+    confidence = Confidence(help_text="how sure the local analysis is of each estimate (null: not measured)")
 
 
 class AnalysisTrack(s.Serializer):

@@ -566,6 +566,28 @@ export interface components {
             /** @description what it is compared with, as aggregates */
             b_taste: components["schemas"]["Snapshot"];
         };
+        Confidence: {
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            tempo: number | null;
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            beats: number | null;
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            time_signature: number | null;
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            key: number | null;
+        };
         Confusion: {
             labels: string[];
             /** @description rows: true genre; columns: predicted */
@@ -891,7 +913,10 @@ export interface components {
             beats: number[];
             /** @description seconds */
             downbeats: number[];
-            sections: unknown[];
+            /** @description start of each section, seconds */
+            sections: number[];
+            /** @description how sure the local analysis is of each estimate (null: not measured) */
+            confidence: components["schemas"]["Confidence"];
         };
         RhythmEstimate: {
             /** Format: double */

@@ -57,20 +57,13 @@ export type Categories = S['Categories'];
 export type PlaylistItem = S['PlaylistItem'];
 export type Playlists = S['Playlists'];
 
-export interface Section {
-  start: number;
-  end: number;
-  label: string;
-}
-
-/** Sections are untyped in the schema: start times in seconds today (see normaliseSections). */
-export type Rhythm = S['Rhythm'] & { tempo?: number | null; time_signature?: number | null; confidence?: number | null };
+export type Rhythm = S['Rhythm'];
 
 export type FeatureSourceRow = S['SourceRow'];
 
 export type GenrePrediction = S['Genres'];
 
-export type AnalysisDocument = Omit<S['Analysis'], 'rhythm'> & { rhythm: Rhythm | null };
+export type AnalysisDocument = S['Analysis'];
 export type AnalysisTrack = S['AnalysisTrack'];
 
 // Taste, share links and compare.

@@ -206,6 +206,7 @@ export const uploadedAnalysis: AnalysisDocument = {
     beats: Array.from({ length: 40 }, (_, i) => i * 0.5),
     downbeats: Array.from({ length: 10 }, (_, i) => i * 2),
     sections: [0, 8],
+    confidence: { tempo: 0.82, beats: 0.74, time_signature: 0.55, key: 0.31 },
   },
 };
 

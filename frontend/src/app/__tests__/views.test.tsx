@@ -309,13 +309,18 @@ describe('Rhythm', () => {
     renderApp('/rhythm/local:42');
     expect(await screen.findByTestId('rhythm-canvas')).toBeInTheDocument();
     expect(screen.getByText('120.0 BPM')).toBeInTheDocument();
-    // the file was not chosen in this tab: ask for it rather than fetch it
-    expect(screen.getByTestId('rhythm-file')).toBeInTheDocument();
+    expect(screen.getByText('confident (82 %)')).toBeInTheDocument(); // the tempo's confidence
+    expect(screen.getByText('fairly sure (55 %)')).toBeInTheDocument(); // the metre's
+    // the file is neither in this tab nor in the browser's storage: ask for it rather than fetch it
+    expect(await screen.findByTestId('rhythm-file')).toBeInTheDocument();
     const file = new File([new Uint8Array([1, 2, 3])], 'demo.wav', { type: 'audio/wav' });
     URL.createObjectURL = () => 'blob:demo';
     URL.revokeObjectURL = () => {};
     await userEvent.upload(screen.getByTestId('rhythm-file'), file);
     expect(await screen.findByTestId('rhythm-audio')).toHaveAttribute('src', 'blob:demo');
+    await userEvent.click(screen.getByTestId('rhythm-forget'));
+    expect(await screen.findByTestId('rhythm-file')).toBeInTheDocument();
+    expect(screen.queryByTestId('rhythm-audio')).toBeNull();
   });
 
   it('says there are no beats for a Spotify track', async () => {

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { BarChart } from '@/components/charts/lazy';
 import { colour, SERIES } from '@/components/charts/palette';
 import { toBars } from '@/components/charts/transforms';
+import { Confidence } from '@/components/ui/confidence';
 import { Card, Cover, Page, SourceBadge } from '@/components/ui/page';
 import { pendingPage } from '@/components/ui/states';
 import { featureMeta, formatDate, formatFeature, formatPercent, sourceLabel } from '@/lib/features';
@@ -71,6 +72,7 @@ export function AnalysisRoute() {
             <div>
               <dt>Tempo</dt>
               <dd className="big">{formatFeature('tempo', doc.features.tempo)} BPM</dd>
+              <Confidence value={doc.rhythm?.confidence.tempo} />
             </div>
           ) : null}
           {doc.features?.key !== undefined && doc.features?.key !== null ? (
@@ -79,6 +81,7 @@ export function AnalysisRoute() {
               <dd className="big">
                 {formatFeature('key', doc.features.key)} {formatFeature('mode', doc.features.mode)}
               </dd>
+              <Confidence value={doc.rhythm?.confidence.key} />
             </div>
           ) : null}
         </dl>
