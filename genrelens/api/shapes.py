@@ -429,7 +429,9 @@ class PublicTaste(s.Serializer):
     all = GenreEntry()
 
 
-class UserTaste(s.Serializer):
+class TasteBody(s.Serializer):
+    """What every taste document holds: a user's own, a share link's snapshot, the public as a taste."""
+
     version = s.IntegerField()
     dataset = s.CharField(allow_blank=True)
     features = s.DictField(child=FeatureBlock())
@@ -439,41 +441,33 @@ class UserTaste(s.Serializer):
     closeness_measure = s.CharField()
     coverage = TasteCoverage()
     track_count = s.IntegerField()
+
+
+class UserTaste(TasteBody):
     updated_at = s.DateTimeField()
 
 
-class Snapshot(s.Serializer):
-    version = s.IntegerField()
-    kind = s.CharField()
-    dataset = s.CharField(allow_blank=True)
-    features = s.DictField(child=FeatureBlock())
-    grid = s.DictField(child=GridSpec())
-    genre_mix = GenreMix(allow_null=True)
-    closeness = s.DictField(child=s.FloatField(allow_null=True))
-    closeness_measure = s.CharField()
-    coverage = TasteCoverage()
-    track_count = s.IntegerField()
+class Snapshot(TasteBody):
+    kind = s.CharField(help_text="snapshot: a user's taste behind a link; public: the dataset as a taste")
 
 
-class ShareLink(s.Serializer):
+class ShareFacts(s.Serializer):
     token = s.CharField()
-    url = s.CharField(help_text="the app's page for this link")
     created_at = s.DateTimeField()
     expires_at = s.DateTimeField()
     owner_name = s.CharField(allow_blank=True)
     revoked = s.BooleanField()
+
+
+class ShareLink(ShareFacts):
+    url = s.CharField(help_text="the app's page for this link")
 
 
 class ShareLinks(s.Serializer):
     items = ShareLink(many=True)
 
 
-class Shared(s.Serializer):
-    token = s.CharField()
-    created_at = s.DateTimeField()
-    expires_at = s.DateTimeField()
-    owner_name = s.CharField(allow_blank=True)
-    revoked = s.BooleanField()
+class Shared(ShareFacts):
     taste = Snapshot()
 
 

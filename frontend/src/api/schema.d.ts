@@ -948,14 +948,14 @@ export interface components {
         };
         ShareLink: {
             token: string;
-            /** @description the app's page for this link */
-            url: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             expires_at: string;
             owner_name: string;
             revoked: boolean;
+            /** @description the app's page for this link */
+            url: string;
         };
         ShareLinks: {
             items: components["schemas"]["ShareLink"][];
@@ -973,9 +973,9 @@ export interface components {
         Side: {
             label: string;
         };
+        /** @description What every taste document holds: a user's own, a share link's snapshot, the public as a taste. */
         Snapshot: {
             version: number;
-            kind: string;
             dataset: string;
             features: {
                 [key: string]: components["schemas"]["FeatureBlock"];
@@ -984,12 +984,15 @@ export interface components {
                 [key: string]: components["schemas"]["GridSpec"];
             };
             genre_mix: components["schemas"]["GenreMix"] | null;
+            /** @description genre -> overlap 0..1 */
             closeness: {
                 [key: string]: number | null;
             };
             closeness_measure: string;
             coverage: components["schemas"]["TasteCoverage"];
             track_count: number;
+            /** @description snapshot: a user's taste behind a link; public: the dataset as a taste */
+            kind: string;
         };
         /**
          * @description * `spotify` - spotify
@@ -1085,6 +1088,7 @@ export interface components {
              */
             train: boolean;
         };
+        /** @description What every taste document holds: a user's own, a share link's snapshot, the public as a taste. */
         UserTaste: {
             version: number;
             dataset: string;
