@@ -44,8 +44,9 @@ def free_port() -> int:
 
 
 def run(out: Path | None, timeout: float) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="demo-bench-", dir=ROOT.parent))
-    clone = workdir / "genrelens"
+    # A sibling of this checkout, so that ../shared is where a real checkout finds it.
+    clone = workdir = Path(tempfile.mkdtemp(prefix="demo-bench-", dir=ROOT.parent))
+    workdir.rmdir()
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     port = free_port()
     env = {**os.environ, "PORT": str(port)}
