@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Literal  # noqa: E402
 
 import mir_eval  # noqa: E402
 import numpy as np  # noqa: E402
@@ -207,19 +208,57 @@ def mean(rows: Sequence[dict[str, float]], field: str) -> float | None:
 # --- cross-validation of the knobs chosen on this dev set -------------------------------------------
 
 KK = (KK_MAJOR, KK_MINOR)
-SHAATH = (tonal.MAJOR_PROFILE, tonal.MINOR_PROFILE)
+SHAATH = (tonal.SHAATH_MAJOR, tonal.SHAATH_MINOR)
+#: Temperley (2007, Kostka-Payne corpus)
+TEMPERLEY = (
+    np.array([5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0]),
+    np.array([5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0]),
+)
+ALBRECHT_SHANAHAN = (tonal.MAJOR_PROFILE, tonal.MINOR_PROFILE)
 RHYTHM_GRID = [
     RhythmParams(prior_bpm=bpm, prior_octaves=octaves, beat_offset=offset)
     for bpm in (100.0, 120.0)
     for octaves in (0.7, 1.0, 1.5)
     for offset in (0.0, -0.02)
 ]
-#: (label, profiles, octaves, weight of the top octave)
+
+
+@dataclass(frozen=True, slots=True)
+class KeySetting:
+    """One way of reading the key: tuning, which octaves, how wide the whitening, how frames are
+    weighed, which profiles."""
+
+    tuned: bool
+    profile: str
+    octaves: int
+    top_weight: float
+    width: int  # bins (3 a semitone) of the whitening's moving average
+    per_frame: Literal["sum", "max"]
+
+    @property
+    def label(self) -> str:
+        top = " (top at half weight)" if self.top_weight < 1 else ""
+        frames = "frames sum to 1" if self.per_frame == "sum" else "frames peak at 1"
+        tuning = "tuning estimated" if self.tuned else "A440 assumed"
+        return f"{tuning}, {self.profile}, {self.octaves} octaves{top}, {self.width // 3}-semitone whitening, {frames}"
+
+
+KEY_PROFILES = {
+    "Krumhansl-Kessler": KK,
+    "Temperley": TEMPERLEY,
+    "Sha'ath": SHAATH,
+    "Albrecht-Shanahan": ALBRECHT_SHANAHAN,
+}
 KEY_GRID = [
-    (f"{name}, {octaves} octaves{' (top at half weight)' if top < 1 else ''}", profiles, octaves, top)
-    for name, profiles in (("Krumhansl-Kessler", KK), ("Sha'ath", SHAATH))
-    for octaves, top in ((3, 1.0), (4, 0.5), (5, 1.0))
+    KeySetting(tuned, profile, octaves, top, width, per_frame)
+    for tuned in (True, False)
+    for profile in KEY_PROFILES
+    for octaves, top in ((3, 1.0), (4, 0.5))
+    for width in (25, 37)
+    for per_frame in ("sum", "max")
 ]
+#: what tonal.py does
+KEY_DEFAULT = KEY_GRID.index(KeySetting(True, "Albrecht-Shanahan", 3, 1.0, 25, "sum"))
 
 
 def grid_scores(clip: Clip) -> tuple[list[dict[str, float]], list[float]]:
@@ -240,10 +279,13 @@ def grid_scores(clip: Clip) -> tuple[list[dict[str, float]], list[float]]:
                 "downbeat_f": f_measure(clip.downbeats, r.downbeats),
             }
         )
-    cqt = tonal.cqt_magnitude(y)
+    cqts = {True: tonal.cqt_magnitude(y), False: tonal.cqt_magnitude(y, tuning=0.0)}
     key_scores = []
-    for _, profiles, octaves, top in KEY_GRID:
-        key, mode, _ = tonal.key_from_chroma(tonal.key_chroma(cqt, octaves=octaves, top_weight=top), profiles)
+    for k in KEY_GRID:
+        chroma = tonal.key_chroma(
+            cqts[k.tuned], octaves=k.octaves, top_weight=k.top_weight, width=k.width, per_frame=k.per_frame
+        )
+        key, mode, _ = tonal.key_from_chroma(chroma, KEY_PROFILES[k.profile])
         key_scores.append(float(mir_eval.key.weighted_score(clip.key, key_name(key, mode))) if clip.key else np.nan)
     return rhythm_rows, key_scores
 
@@ -309,13 +351,12 @@ def cv_lines(cv: dict[str, object]) -> list[str]:
             f"| {chosen_r.count(i)} of {len(chosen_r)} folds |"
         )
     lines += ["", "| key setting | MIREX | chosen for |", "|---|---:|---:|"]
-    for i, (label, *_rest) in enumerate(KEY_GRID):
+    for i, setting in enumerate(KEY_GRID):
         mark = " (default)" if i == KEY_DEFAULT else ""
-        lines.append(f"| {label}{mark} | {percent(float(in_k[i]))} | {chosen_k.count(i)} of {len(chosen_k)} folds |")
+        lines.append(
+            f"| {setting.label}{mark} | {percent(float(in_k[i]))} | {chosen_k.count(i)} of {len(chosen_k)} folds |"
+        )
     return lines
-
-
-KEY_DEFAULT = 4  # Sha'ath, 4 octaves, top at half weight: what tonal.py uses
 
 
 # --- the report ----------------------------------------------------------------------------------
