@@ -4,9 +4,10 @@ The CQT runs on an 11025 Hz copy of the signal (its top bin, B6, is under 2 kHz,
 lost) with three bins per semitone, centred on the track's own tuning. The tuning comes first,
 from a cheaper CQT with a coarse hop: the spectral peaks' positions, interpolated between
 bins, as a weighted circular mean of their offsets from the equal-tempered grid. Many real
-recordings sit 0.2-0.5 semitone off A440 (tape speed, old pianos, a singer's own pitch; half of
-the dev set's clips); folded on a grid that far off, their chroma smears over two neighbouring
-classes and the key lands a semitone away. Tuning took the dev set's MIREX key score from 57 to 68.
+recordings sit 0.2-0.5 semitone off A440 (tape speed, old pianos, a singer's own pitch; two in five of
+the dev set's keyed clips); folded on a grid that far off, their chroma smears over two neighbouring
+classes and the key lands a semitone away. On the dev set the best reading scores 68 (MIREX)
+with the tuning estimate and 63 without it; the former default (Sha'ath's profiles, 4 octaves) 57.
 
 The key is read from a second, whitened chroma of the three lowest octaves (C2-B4), where bass
 lines and chords live: log magnitude minus its moving average across frequency removes the
