@@ -27,10 +27,11 @@ FloatArray = npt.NDArray[np.float64]
 #: at half tempo, fakes 1.65 (beats phasing against the frame grid)
 _TRIPLE_MARGIN = 2.0
 #: ...and the contrast itself clears this many standard deviations of the accent sequence: the
-#: real waltz reaches 0.80, not the 2+ of synthetic drums; of the 150 real 4/4 recordings at hand,
-#: the two whose 3-cycle also beats the others 2x stay at 0.58 and 0.68 (the second fails the
-#: low-band test). One real waltz is all the annotated triple metre there is: see "Metre on real
-#: recordings" in docs/benchmarks/audio-accuracy.md
+#: real waltz reaches 0.80, not the 2+ of synthetic drums. Of the 150 real 4/4 recordings at hand,
+#: those whose 3-cycle also beats the others 2x stay at 0.23-0.68 (the 0.68 fails the low-band
+#: test), but for one Spotify preview ("Black Hole Sun", 1.15) that reads 3. One real waltz is all
+#: the annotated triple metre there is: see "Metre on real recordings" in
+#: docs/benchmarks/audio-accuracy.md
 _MIN_CONTRAST = 0.65
 #: a first tempo below this may be half the true one (see `_kick_between_beats`)
 _DOUBLE_BELOW_BPM = 82.0
@@ -38,7 +39,8 @@ _DOUBLE_RATIO = 0.6
 #: beat intervals varying more than this (coefficient of variation) are too unsteady to call 3/4
 _STEADY_BEATS_CV = 0.05
 #: low-band contrast (standard deviations) a 3/4 bar needs on its own: a clean synthetic 1-in-3
-#: pattern reaches about 2.1, the real waltz 0.73, the nearest real 4/4 recording 0.40
+#: pattern reaches about 2.1, the real waltz 0.73, a real 4/4 recording that passes the other
+#: tests 0.40
 _MIN_LOW_TRIPLE = 0.55
 #: weight of harmonic change against rhythmic accent when placing the downbeat
 _HARMONY_WEIGHT = 1.0
