@@ -29,7 +29,7 @@ from genrelens.core.audio.tonal import Tonality, analyse_tonality
 from genrelens.core.types import FEATURE_NAMES, AudioFeatures
 
 #: Bumped whenever a change alters any output, so stored features can be told apart by version.
-ANALYSER_VERSION = f"genrelens-audio 1.2 (librosa {version('librosa')})"
+ANALYSER_VERSION = f"genrelens-audio 1.3 (librosa {version('librosa')})"
 
 MEASURED: tuple[str, ...] = ("duration_ms", "tempo", "key", "mode", "loudness", "time_signature")
 ESTIMATED: tuple[str, ...] = calibration.DESCRIPTORS
