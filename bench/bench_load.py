@@ -113,6 +113,7 @@ class Server:
 
     def __init__(self, env: dict[str, str], port: int, workers: int, log: Path) -> None:
         self.base_url = f"http://127.0.0.1:{port}"
+        (Path(env["GENRELENS_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise's, unused
         args = [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:config.gunicorn",
                 "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(THREADS),
                 "--access-logfile", str(log), "--error-logfile", str(log), "config.wsgi:application"]
@@ -128,6 +129,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {log}")
             time.sleep(0.2)
+        self.stop()
         raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
 
     def stop(self) -> None:
@@ -193,6 +195,24 @@ def costs(paths: dict[str, Any], sandbox: SandboxHandle) -> dict[str, dict[str, 
     return out
 
 
+#: the tables a user and the catalog grow, for docs/scale.md
+TABLES = ("catalog_track", "catalog_album", "catalog_artist", "catalog_trackartist", "catalog_audiofeatures",
+          "catalog_analysisdocument", "accounts_usertaste", "accounts_spotifyaccount", "django_session")
+
+
+def storage() -> dict[str, tuple[int, int]]:
+    """table -> (rows, bytes with its indexes and TOAST), from PostgreSQL itself."""
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")
+            rows, size = cursor.fetchone()
+            out[table] = (int(rows), int(size))
+    return out
+
+
 def run_locust(base_url: str, endpoint: str, paths: list[str], cookie: str, users: int, seconds: int,
                workdir: Path) -> tuple[int, int, float, float, float]:
     prefix = workdir / f"{endpoint}-{users}"
@@ -241,6 +261,7 @@ def main() -> None:
         finally:
             server.stop()
         cost = costs(paths, sandbox)
+        sizes = storage()
         total = len(args.workers) * len(args.users) * len(ENDPOINTS)
         for workers in args.workers:
             server = Server(env, port, workers, workdir / "gunicorn.log")
@@ -262,7 +283,7 @@ def main() -> None:
                 server.stop()
     finally:
         sandbox.stop()
-    report = render(steps, cost, args)
+    report = render(steps, cost, sizes, args)
     print(report)
     if args.out:
         args.out.write_text(report)
@@ -270,7 +291,8 @@ def main() -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def render(steps: list[Step], cost: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
+def render(steps: list[Step], cost: dict[str, dict[str, float]], sizes: dict[str, tuple[int, int]],
+           args: argparse.Namespace) -> str:
     users = " ".join(map(str, args.users))
     lines = ["## Load: gunicorn + PostgreSQL under rising concurrency", "",
              f"`scripts/with-postgres.sh .venv/bin/python bench/bench_load.py --workers "
@@ -286,6 +308,11 @@ def render(steps: list[Step], cost: dict[str, dict[str, float]], args: argparse.
         c = cost[name]
         lines.append(f"| {name} | {c['queries']:.0f} | {c['upstream']:.0f} | {c['ms']:.1f} ms | "
                      f"{c['bytes'] / 1024:.1f} KiB |")
+    lines += ["", "What is stored (PostgreSQL's own sizes, indexes and TOAST included; the synthetic public "
+                  "dataset of about 3,000 tracks, ann's library, her taste and 20 analyses):", "",
+              "| table | rows | bytes | per row |", "|---|---|---|---|"]
+    for table, (rows, size) in sizes.items():
+        lines.append(f"| {table} | {rows:,} | {size / 1024:,.0f} KiB | {size / max(rows, 1):,.0f} B |")
     lines += ["", "| workers | users | endpoint | req/s | share of constant | p50 | p99 | errors |",
               "|---|---|---|---|---|---|---|---|"]
     by_key = {(s.workers, s.users, s.endpoint): s for s in steps}

@@ -150,7 +150,7 @@ def _never_bens(ctx: CheckContext, response: Any, case: schemathesis.Case) -> bo
 
 def _check(role: str, session: requests.Session, case: schemathesis.Case) -> None:
     SENT[role] += 1
-    RAN.add((role, f"{case.method} {case.path}"))
+    RAN.add((role, case.operation.label))
     response = case.call(base_url=session.base_url, session=session, timeout=60)  # type: ignore[attr-defined]
     # The default checks (no 5xx, status/content type/headers/body per the schema) plus ben's. Left
     # out: the checks that expect a 401 for a missing cookie on public operations (the schema
