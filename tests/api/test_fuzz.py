@@ -31,7 +31,7 @@ from tests.api.conftest import WebApp
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 #: examples per operation and role; the schema has about 30 operations, two roles: > 1,000 requests
-EXAMPLES = 20
+EXAMPLES = 14
 MIN_REQUESTS = 1000
 ROLES = ("anonymous", "ann")
 
