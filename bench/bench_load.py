@@ -351,6 +351,7 @@ def chart(steps: list[Step], path: Path) -> None:
             ax.plot([s.users for s in mine], [s.rps for s in mine], marker="o", label=name,
                     linestyle="--" if name == "constant" else "-")
         ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted({s.users for s in steps}), labels=[str(u) for u in sorted({s.users for s in steps})])
         ax.set_title(f"{w} gunicorn worker{'s' if w > 1 else ''}")
         ax.set_xlabel("concurrent users")
     axes[0][0].set_ylabel("requests/s")
