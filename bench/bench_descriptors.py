@@ -178,8 +178,10 @@ def main() -> None:
         NOISE_AWARE: noisy_agreement(prepared, reference, full.classes_, local_after[every], residual),
     }
     write_agreement(genre, columns, every, residual, int(complete.sum()))
+    costs = {name: agreement(reference, full.predict_proba(local_after.assign(**{name: frame.loc[complete, name]})))
+             for name in DESCRIPTORS}
     other, speed = held_out(args.annotated, args.workers)
-    args.out.write_text(render(rows, genre, fidelity, columns, int(complete.sum()), fit_seconds, other, speed))
+    args.out.write_text(render(rows, genre, fidelity, columns, int(complete.sum()), fit_seconds, other, speed, costs))
     print(args.out.read_text())
 
 
@@ -252,7 +254,8 @@ def write_agreement(genre: dict[str, tuple[float, float]], restricted: list[str]
 
 
 def render(rows: list[Any], genre: dict[str, tuple[float, float]], fidelity: dict[str, Any], columns: list[str],
-           n_genre: int, fit_seconds: float, other: pd.DataFrame, speed: float) -> str:
+           n_genre: int, fit_seconds: float, other: pd.DataFrame, speed: float,
+           costs: dict[str, tuple[float, float]]) -> str:
     lines = [
         "## Local descriptors against Spotify's (`genrelens analyze`)",
         "",
@@ -314,6 +317,13 @@ def render(rows: list[Any], genre: dict[str, tuple[float, float]], fidelity: dic
         f"Most accurate here: {best}"
         + ("." if best == ACTIVE else f" ({genre[best][0]:.0%} top-1, {genre[best][1]:.0%} top-2); showing it would "
            "need it trained beside the active model by `genrelens train`, on the same songs and genres."),
+        "",
+        "Which estimate costs the most agreement: the active model on the calibrated local features with one "
+        "descriptor replaced by Spotify's value.",
+        "",
+        "| Spotify's value for | top-1 agreement | top-2 agreement |",
+        "|---|---:|---:|",
+        *(f"| {name} | {top1:.0%} | {top2:.0%} |" for name, (top1, top2) in costs.items()),
         "",
         f"Speed: the whole analysis (decode to descriptors) ran at {speed:.0f}x real time per core on the "
         "excerpts below (CPU time of one process, each process warmed up on one file first).",
