@@ -62,6 +62,7 @@ export type Rhythm = S['Rhythm'];
 export type FeatureSourceRow = S['SourceRow'];
 
 export type GenrePrediction = S['Genres'];
+export type Fidelity = S['Fidelity'];
 
 export type AnalysisDocument = S['Analysis'];
 export type AnalysisTrack = S['AnalysisTrack'];

@@ -202,6 +202,11 @@ export const uploadedAnalysis: AnalysisDocument = {
   track: { ...makeTrack(7), id: 'local:42', name: 'My demo.wav', is_local: true, duration_ms: 20000 },
   features: { ...analysis.features!, tempo: 120, time_signature: 4 },
   feature_source: 'local',
+  genres: { ...analysis.genres!, local_agreement: { top1: 0.59, top2: 0.77, recordings: 81 } },
+  fidelity: {
+    energy: { r: 0.8, mae: 0.112, mae_mean_predictor: 0.21, n: 104, protocol: '5-fold CV grouped by artist' },
+    tempo: { r: null, mae: null, mae_mean_predictor: null, n: 0, protocol: '' },
+  },
   rhythm: {
     beats: Array.from({ length: 40 }, (_, i) => i * 0.5),
     downbeats: Array.from({ length: 10 }, (_, i) => i * 2),

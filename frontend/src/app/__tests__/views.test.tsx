@@ -207,10 +207,21 @@ describe('Track analysis', () => {
     expect(await findState('error')).toHaveTextContent('track_id is not a Spotify ID, URI or URL.');
   });
 
-  it('links local tracks to their rhythm view', async () => {
+  it('links local tracks to their rhythm view, with each estimate\'s agreement and an honest genre claim', async () => {
     serve({ ...loggedOut, 'GET analysis': fx.uploadedAnalysis });
     renderApp('/track/local:42');
     expect(await screen.findByTestId('open-rhythm')).toHaveAttribute('href', '/rhythm/local%3A42');
+    expect(screen.getByTestId('fidelity-energy')).toHaveTextContent("r 0.80 with Spotify's value, typical error 0.11 (guessing the mean: 0.21)");
+    expect(screen.getByTestId('fidelity-tempo')).toHaveTextContent('measured from the audio');
+    expect(screen.getByTestId('local-agreement')).toHaveTextContent('matched the one from Spotify\'s features 59 % of the time (top two: 77 %)');
+  });
+
+  it('shows no agreement column or local claim for a Spotify track', async () => {
+    serve({ ...loggedOut, 'GET analysis': fx.analysis });
+    renderApp(`/track/${fx.analysis.track.id}`);
+    expect(await screen.findByTestId('percentile-table')).toBeInTheDocument();
+    expect(screen.queryByTestId('fidelity-note')).toBeNull();
+    expect(screen.queryByTestId('local-agreement')).toBeNull();
   });
 });
 

@@ -123,6 +123,11 @@ export function AnalysisRoute() {
                   </dd>
                 </div>
               </dl>
+              {genres.local_agreement ? (
+                <p className="notice" role="note" data-testid="local-agreement">
+                  These probabilities come from features estimated from your audio, not from Spotify&apos;s. On {genres.local_agreement.recordings} real recordings, the top genre from estimated features matched the one from Spotify&apos;s features {formatPercent(genres.local_agreement.top1)} of the time (top two: {formatPercent(genres.local_agreement.top2)}).
+                </p>
+              ) : null}
               {genres.note ? <p className="muted small">{genres.note}</p> : null}
               <p className="muted small">{genres.dataset.licence_note}</p>
             </>
