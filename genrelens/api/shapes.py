@@ -427,6 +427,45 @@ class PublicTaste(s.Serializer):
     all = GenreEntry()
 
 
+class MatchCounts(s.Serializer):
+    total = s.IntegerField()
+    counted = s.IntegerField(required=False, help_text="plays only: the plays that count for the weighting")
+    matched = s.IntegerField()
+    with_features = s.IntegerField()
+    by_how = s.DictField(child=s.IntegerField(), help_text="uri, name+duration, name, unmatched")
+    by_source = s.DictField(child=s.IntegerField(), help_text="feature source (reccobeats, dataset:NAME, ...); none")
+
+
+class MatchReport(s.Serializer):
+    weighting = s.CharField()
+    plays = MatchCounts()
+    tracks = MatchCounts()
+
+
+class TasteSource(s.Serializer):
+    source = s.CharField()
+    label = s.CharField()
+    updated_at = s.DateTimeField()
+    weightings = s.ListField(child=s.ChoiceField(choices=["plays", "tracks"]))
+
+
+class TasteSources(s.Serializer):
+    items = TasteSource(many=True)
+    guest = s.BooleanField(help_text="the caller is a guest (no Spotify login), known by this browser session")
+
+
+class TasteImport(s.Serializer):
+    id = s.UUIDField()
+    stage = s.ChoiceField(choices=["queued", "reading", "matching", "features", "taste", "done", "failed"])
+    done = s.IntegerField(help_text="progress within the stage (tracks)")
+    total = s.IntegerField(help_text="0 when the stage has no count")
+    error = s.CharField(allow_blank=True)
+    result = NullableJson(allow_null=True, help_text="files read, rows skipped by reason, plays new, and each "
+                                                     "source's match report")
+    created_at = s.DateTimeField()
+    status_url = s.CharField()
+
+
 class UserTaste(s.Serializer):
     version = s.IntegerField()
     dataset = s.CharField(allow_blank=True)
@@ -438,6 +477,12 @@ class UserTaste(s.Serializer):
     coverage = TasteCoverage()
     track_count = s.IntegerField()
     updated_at = s.DateTimeField()
+    source = s.CharField(help_text="spotify, spotify_export, lastfm or playlists")
+    source_label = s.CharField()
+    weighting = s.ChoiceField(choices=["plays", "tracks"], help_text="plays: each track weighted by its counted "
+                                                                      "plays; tracks: each track once")
+    weighting_label = s.CharField()
+    match = MatchReport(allow_null=True, help_text="imported sources: how plays and tracks matched")
 
 
 class Snapshot(s.Serializer):
