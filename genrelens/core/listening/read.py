@@ -22,4 +22,7 @@ def read_export(path: Path, limits: Limits | None = None) -> ParsedExport:
     if not parsed.files:
         raise ExportInvalid(f"{path.name}: no listening data found (expected a Spotify data export, "
                             "a Last.fm CSV or an Exportify CSV)")
+    if not parsed.plays:
+        skipped = ", ".join(f"{n:,} {why}" for why, n in parsed.skipped.items()) or "no rows"
+        raise ExportInvalid(f"{path.name}: no music to import ({skipped})")
     return parsed
