@@ -456,7 +456,7 @@ class TasteSources(s.Serializer):
 
 class TasteImport(s.Serializer):
     id = s.UUIDField()
-    stage = s.ChoiceField(choices=["queued", "reading", "matching", "features", "taste", "done", "failed"])
+    stage = s.ChoiceField(choices=["queued", "reading", "storing", "matching", "features", "taste", "done", "failed"])
     done = s.IntegerField(help_text="progress within the stage (tracks)")
     total = s.IntegerField(help_text="0 when the stage has no count")
     error = s.CharField(allow_blank=True)

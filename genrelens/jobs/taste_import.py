@@ -40,6 +40,7 @@ def taste_import(*, user_id: int, path: Path, limits: Limits | None = None, impo
     report(TasteImport.Stage.READING, 0, 0)
     dataset = default_dataset()  # before any work: without public data there is no taste to draw
     parsed = read_export(path, limits)  # all of it, before anything is written
+    report(TasteImport.Stage.STORING, 0, len(parsed.plays))
     new = plays_store(user_id=user_id, plays=parsed.plays)
     sources = sorted({p.source for p in parsed.plays})
     result: dict[str, Any] = {"files": parsed.summary()["files"], "ignored": parsed.ignored,

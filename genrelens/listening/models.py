@@ -59,6 +59,7 @@ class TasteImport(models.Model):
     class Stage(models.TextChoices):
         QUEUED = "queued"
         READING = "reading"
+        STORING = "storing"
         MATCHING = "matching"
         FEATURES = "features"
         TASTE = "taste"
