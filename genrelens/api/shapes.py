@@ -223,16 +223,18 @@ class Genres(s.Serializer):
                                                                 "features agree with those from Spotify's")
 
 
-class Section(s.Serializer):
-    start = s.FloatField()
-    end = s.FloatField()
-    label = s.CharField(required=False)
+class Confidence(s.Serializer):
+    tempo = s.FloatField(allow_null=True, help_text="0..1")
+    beats = s.FloatField(allow_null=True, help_text="0..1")
+    time_signature = s.FloatField(allow_null=True, help_text="0..1")
+    key = s.FloatField(allow_null=True, help_text="0..1")
 
 
 class Rhythm(s.Serializer):
     beats = s.ListField(child=s.FloatField(), help_text="seconds")
     downbeats = s.ListField(child=s.FloatField(), help_text="seconds")
-    sections = s.ListField(child=s.JSONField())
+    sections = s.ListField(child=s.FloatField(), help_text="start of each section, seconds")
+    confidence = Confidence(help_text="how sure the local analysis is of each estimate (null: not measured)")
 
 
 class AnalysisTrack(s.Serializer):
@@ -466,7 +468,9 @@ class TasteImport(s.Serializer):
     status_url = s.CharField()
 
 
-class UserTaste(s.Serializer):
+class TasteBody(s.Serializer):
+    """What every taste document holds: a user's own, a share link's snapshot, the public as a taste."""
+
     version = s.IntegerField()
     dataset = s.CharField(allow_blank=True)
     features = s.DictField(child=FeatureBlock())
@@ -476,6 +480,9 @@ class UserTaste(s.Serializer):
     closeness_measure = s.CharField()
     coverage = TasteCoverage()
     track_count = s.IntegerField()
+
+
+class UserTaste(TasteBody):
     updated_at = s.DateTimeField()
     source = s.CharField(help_text="spotify, spotify_export, lastfm or playlists")
     source_label = s.CharField()
@@ -485,38 +492,27 @@ class UserTaste(s.Serializer):
     match = MatchReport(allow_null=True, help_text="imported sources: how plays and tracks matched")
 
 
-class Snapshot(s.Serializer):
-    version = s.IntegerField()
-    kind = s.CharField()
-    dataset = s.CharField(allow_blank=True)
-    features = s.DictField(child=FeatureBlock())
-    grid = s.DictField(child=GridSpec())
-    genre_mix = GenreMix(allow_null=True)
-    closeness = s.DictField(child=s.FloatField(allow_null=True))
-    closeness_measure = s.CharField()
-    coverage = TasteCoverage()
-    track_count = s.IntegerField()
+class Snapshot(TasteBody):
+    kind = s.CharField(help_text="snapshot: a user's taste behind a link; public: the dataset as a taste")
 
 
-class ShareLink(s.Serializer):
+class ShareFacts(s.Serializer):
     token = s.CharField()
-    url = s.CharField(help_text="the app's page for this link")
     created_at = s.DateTimeField()
     expires_at = s.DateTimeField()
     owner_name = s.CharField(allow_blank=True)
     revoked = s.BooleanField()
+
+
+class ShareLink(ShareFacts):
+    url = s.CharField(help_text="the app's page for this link")
 
 
 class ShareLinks(s.Serializer):
     items = ShareLink(many=True)
 
 
-class Shared(s.Serializer):
-    token = s.CharField()
-    created_at = s.DateTimeField()
-    expires_at = s.DateTimeField()
-    owner_name = s.CharField(allow_blank=True)
-    revoked = s.BooleanField()
+class Shared(ShareFacts):
     taste = Snapshot()
 
 

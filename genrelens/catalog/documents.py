@@ -23,6 +23,10 @@ from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.spotify.models import Track as SpotifyTrack
 from genrelens.core.types import FEATURE_NAMES, TrackRef
 
+#: the document's shape; part of the stored key, so documents of an older shape are rebuilt
+DOCUMENT_VERSION = 2
+#: the local analysis' estimates that carry a confidence
+CONFIDENCES = ("tempo", "beats", "time_signature", "key")
 #: looks a Spotify track up by id (None when Spotify does not know it)
 TrackFetcher = Callable[[str], SpotifyTrack | None]
 
@@ -97,7 +101,8 @@ def _ref(track: Track) -> TrackRef:
 
 
 def _sources_key(rows: Sequence[AudioFeatures]) -> str:
-    text = "|".join(sorted(f"{r.source}@{r.source_version}@{r.fetched_at.isoformat()}" for r in rows))
+    rows_text = sorted(f"{r.source}@{r.source_version}@{r.fetched_at.isoformat()}" for r in rows)
+    text = "|".join([f"v{DOCUMENT_VERSION}", *rows_text])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -127,6 +132,7 @@ def _build(track: Track, rows: list[AudioFeatures], chain_note: str) -> dict[str
 
         local = local_document(track=track)
         document["rhythm"] = {k: local[k] for k in ("beats", "downbeats", "sections")}
+        document["rhythm"]["confidence"] = {k: local["confidence"].get(k) for k in CONFIDENCES}
         document["fidelity"] = fidelity()
     return document
 

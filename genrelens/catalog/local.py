@@ -89,7 +89,7 @@ def local_analysis_store(*, result: AnalysisResult, analyser_version: str, owner
                                                      how=dict(result.how))])
         TrackAnalysis.objects.update_or_create(track=track, defaults={
             "beats": list(result.beats), "downbeats": list(result.downbeats), "sections": list(result.sections),
-            "analyser_version": analyser_version})
+            "confidence": dict(result.confidence), "analyser_version": analyser_version})
         LocalFile.objects.update_or_create(path=str(path), defaults={
             "track": track, "folder": path.parent.name[:500], "genre_tag": tags.genre[:200],
             "title": (tags.title or "")[:500], **(owner or Owner()).fields()})
@@ -129,4 +129,5 @@ def local_document(*, track: Track) -> dict[str, object]:
         "beats": analysis.beats if analysis else [],
         "downbeats": analysis.downbeats if analysis else [],
         "sections": analysis.sections if analysis else [],
+        "confidence": analysis.confidence if analysis else {},
     }

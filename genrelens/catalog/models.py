@@ -178,6 +178,8 @@ class TrackAnalysis(models.Model):
     beats = models.JSONField(default=list)
     downbeats = models.JSONField(default=list)
     sections = models.JSONField(default=list)
+    # estimate -> 0..1 (tempo, beats, time_signature, key): shown beside each estimate
+    confidence = models.JSONField(default=dict)
     analyser_version = models.CharField(max_length=100, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -62,6 +62,9 @@ def test_an_uploaded_file_is_analysed_in_the_background_and_served_with_its_beat
     assert document["sources"][0]["how"]["tempo"] == "measured"
     beats = document["rhythm"]["beats"]
     assert len(beats) > 10 and all(b2 > b1 for b1, b2 in itertools.pairwise(beats))
+    confidence = document["rhythm"]["confidence"]  # shown beside each estimate in the app
+    assert set(confidence) == {"tempo", "beats", "time_signature", "key"}
+    assert confidence["tempo"] > 0.5  # a steady drum pattern: the tempo is no guess
     assert document["genres"] is None and "No genre model is active" in document["reason"]
     assert list((Path(settings.MEDIA_ROOT) / "uploads").iterdir()) == []  # deleted once analysed
 

@@ -7,11 +7,10 @@ export const jobFinished = (job: { status?: string } | undefined) => job?.status
 
 /** Polls a background job every second until it is done or failed, at the URL it names. */
 export function useJob(started: Pick<Job, 'id' | 'status_url'> | null | undefined) {
-  const id = started?.id;
   return useQuery({
-    queryKey: ['jobs', id],
-    queryFn: () => (started?.status_url ? api.getUrl<Job>(started.status_url) : api.get<Job>(`jobs/${id}`)),
-    enabled: id !== null && id !== undefined,
+    queryKey: ['jobs', started?.id],
+    queryFn: () => api.getUrl<Job>(started!.status_url),
+    enabled: !!started,
     refetchInterval: (query) => (jobFinished(query.state.data) ? false : 1000),
   });
 }

@@ -566,6 +566,28 @@ export interface components {
             /** @description what it is compared with, as aggregates */
             b_taste: components["schemas"]["Snapshot"];
         };
+        Confidence: {
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            tempo: number | null;
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            beats: number | null;
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            time_signature: number | null;
+            /**
+             * Format: double
+             * @description 0..1
+             */
+            key: number | null;
+        };
         Confusion: {
             labels: string[];
             /** @description rows: true genre; columns: predicted */
@@ -891,7 +913,10 @@ export interface components {
             beats: number[];
             /** @description seconds */
             downbeats: number[];
-            sections: unknown[];
+            /** @description start of each section, seconds */
+            sections: number[];
+            /** @description how sure the local analysis is of each estimate (null: not measured) */
+            confidence: components["schemas"]["Confidence"];
         };
         RhythmEstimate: {
             /** Format: double */
@@ -923,14 +948,14 @@ export interface components {
         };
         ShareLink: {
             token: string;
-            /** @description the app's page for this link */
-            url: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             expires_at: string;
             owner_name: string;
             revoked: boolean;
+            /** @description the app's page for this link */
+            url: string;
         };
         ShareLinks: {
             items: components["schemas"]["ShareLink"][];
@@ -948,9 +973,9 @@ export interface components {
         Side: {
             label: string;
         };
+        /** @description What every taste document holds: a user's own, a share link's snapshot, the public as a taste. */
         Snapshot: {
             version: number;
-            kind: string;
             dataset: string;
             features: {
                 [key: string]: components["schemas"]["FeatureBlock"];
@@ -959,12 +984,15 @@ export interface components {
                 [key: string]: components["schemas"]["GridSpec"];
             };
             genre_mix: components["schemas"]["GenreMix"] | null;
+            /** @description genre -> overlap 0..1 */
             closeness: {
                 [key: string]: number | null;
             };
             closeness_measure: string;
             coverage: components["schemas"]["TasteCoverage"];
             track_count: number;
+            /** @description snapshot: a user's taste behind a link; public: the dataset as a taste */
+            kind: string;
         };
         /**
          * @description * `spotify` - spotify
@@ -1060,6 +1088,7 @@ export interface components {
              */
             train: boolean;
         };
+        /** @description What every taste document holds: a user's own, a share link's snapshot, the public as a taste. */
         UserTaste: {
             version: number;
             dataset: string;

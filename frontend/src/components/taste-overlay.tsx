@@ -19,9 +19,9 @@ export function TasteOverlay({ sides, grid }: { sides: OverlaySide[]; grid: (fea
       {charts.map(({ f, g }) => {
         const meta = featureMeta(f);
         const series = sides
-          .map((s) => ({ s, d: s.get(f) }))
-          .filter((x) => x.d && x.d.density?.length)
-          .map(({ s, d }) => ({ label: s.label, colour: s.colour, density: d!.density, median: d!.median, dashed: s.dashed }));
+          .map((s) => ({ s, density: s.get(f)?.density ?? null, median: s.get(f)?.median ?? null }))
+          .filter((x): x is { s: OverlaySide; density: number[]; median: number | null } => !!x.density?.length)
+          .map(({ s, density, median }) => ({ label: s.label, colour: s.colour, density, median, dashed: s.dashed }));
         return (
           <div key={f} className="chart-cell">
             <h3 className="chart-title">

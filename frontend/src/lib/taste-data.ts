@@ -6,44 +6,19 @@ import { featureMeta, formatFeature } from '@/lib/features';
 /** The features worth a chart: continuous ones, in a fixed order. */
 export const CHART_FEATURES = ['danceability', 'energy', 'valence', 'acousticness', 'instrumentalness', 'speechiness', 'liveness', 'tempo', 'loudness'] as const;
 
-type GridField = Record<string, Grid> | Grid | undefined;
-
-/** A document's grid for one feature; accepts one grid per feature or one shared grid. */
-export function gridFor(grid: GridField, feature: string): Grid | null {
-  if (!grid) return null;
-  if ('points' in grid && typeof (grid as Grid).points === 'number') return grid as Grid;
-  return (grid as Record<string, Grid>)[feature] ?? null;
+/** A document's grid for one feature. */
+export function gridFor(grid: Record<string, Grid> | undefined, feature: string): Grid | null {
+  return grid?.[feature] ?? null;
 }
 
 export function publicGenres(pub: PublicTaste | undefined): string[] {
-  return pub ? Object.keys(pub.genres ?? {}).sort() : [];
+  return pub ? Object.keys(pub.genres).sort() : [];
 }
 
 /** The public distribution of a feature for a genre, or over every genre for "all". */
 export function publicDistribution(pub: PublicTaste, genre: string, feature: string): Distribution | null {
-  if (genre === 'all') {
-    const direct = pub.all?.features?.[feature];
-    if (direct) return direct;
-    return mixGenres(pub, feature);
-  }
-  return pub.genres?.[genre]?.features?.[feature] ?? null;
-}
-
-/** Share-weighted mixture of the genre densities when the document has no "all" entry. */
-export function mixGenres(pub: PublicTaste, feature: string): Distribution | null {
-  const parts = Object.values(pub.genres ?? {}).filter((g) => g.features?.[feature]);
-  if (parts.length === 0) return null;
-  const total = parts.reduce((s, g) => s + (g.share ?? 0), 0) || parts.length;
-  const n = parts[0].features[feature].density.length;
-  const density = new Array<number>(n).fill(0);
-  let mean = 0;
-  for (const g of parts) {
-    const w = (g.share ?? 1) / total;
-    const d = g.features[feature];
-    for (let i = 0; i < n; i++) density[i] += w * (d.density[i] ?? 0);
-    mean += w * (d.mean ?? 0);
-  }
-  return { density, mean, median: null };
+  const entry = genre === 'all' ? pub.all : pub.genres[genre];
+  return entry?.features[feature] ?? null;
 }
 
 export interface Difference {
@@ -86,7 +61,7 @@ export function biggestDifferences(mine: Record<string, Distribution>, theirs: (
 
 /** The genre the user is closest to, from the taste's closeness map. */
 export function closestGenre(taste: Taste): { genre: string; value: number } | null {
-  const entries = Object.entries(taste.closeness ?? {});
+  const entries = Object.entries(taste.closeness).filter((e): e is [string, number] => e[1] !== null);
   if (entries.length === 0) return null;
   const [genre, value] = entries.sort((a, b) => b[1] - a[1])[0];
   return { genre, value };
@@ -94,6 +69,6 @@ export function closestGenre(taste: Taste): { genre: string; value: number } | n
 
 export function publicShares(pub: PublicTaste | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [g, v] of Object.entries(pub?.genres ?? {})) out[g] = v.share ?? 0;
+  for (const [g, v] of Object.entries(pub?.genres ?? {})) out[g] = v.share;
   return out;
 }

@@ -17,7 +17,8 @@ import type {
   SearchResult,
   SharedTaste,
   ShareLink,
-  Taste,
+  TasteSnapshot,
+  UserTaste,
   TrackItem,
   TrackPage,
 } from '@/api/types';
@@ -110,15 +111,15 @@ export const nowPlaying: NowPlaying = {
 };
 
 export const GRID: Record<string, Grid> = {
-  danceability: { min: 0, max: 1, points: 256 },
-  energy: { min: 0, max: 1, points: 256 },
-  valence: { min: 0, max: 1, points: 256 },
-  acousticness: { min: 0, max: 1, points: 256 },
-  instrumentalness: { min: 0, max: 1, points: 256 },
-  speechiness: { min: 0, max: 1, points: 256 },
-  liveness: { min: 0, max: 1, points: 256 },
-  tempo: { min: 40, max: 220, points: 256 },
-  loudness: { min: -40, max: 0, points: 256 },
+  danceability: { min: 0, max: 1, points: 256, unit: '0-1' },
+  energy: { min: 0, max: 1, points: 256, unit: '0-1' },
+  valence: { min: 0, max: 1, points: 256, unit: '0-1' },
+  acousticness: { min: 0, max: 1, points: 256, unit: '0-1' },
+  instrumentalness: { min: 0, max: 1, points: 256, unit: '0-1' },
+  speechiness: { min: 0, max: 1, points: 256, unit: '0-1' },
+  liveness: { min: 0, max: 1, points: 256, unit: '0-1' },
+  tempo: { min: 40, max: 220, points: 256, unit: 'BPM' },
+  loudness: { min: -40, max: 0, points: 256, unit: 'dB' },
 };
 
 function bump(grid: Grid, centre: number, width: number): number[] {
@@ -135,25 +136,37 @@ export function distributions(shift: number): Record<string, Distribution> {
   const out: Record<string, Distribution> = {};
   for (const [f, g] of Object.entries(GRID)) {
     const centre = g.min + (g.max - g.min) * Math.min(0.9, Math.max(0.1, 0.5 + shift));
-    out[f] = { density: bump(g, centre, (g.max - g.min) / 8), percentiles: [], median: centre, mean: centre, count: 400 };
+    out[f] = { density: bump(g, centre, (g.max - g.min) / 8), percentiles: null, median: centre, mean: centre, count: 400, bandwidth: (g.max - g.min) / 8 };
   }
   return out;
 }
 
-export const taste: Taste = {
+export const taste: UserTaste = {
+  version: 1,
   features: distributions(0.15),
   grid: GRID,
   genre_mix: { mean_probability: { edm: 0.1, latin: 0.05, pop: 0.35, 'r&b': 0.1, rap: 0.1, rock: 0.3 }, top1_share: { pop: 0.4, rock: 0.35, edm: 0.1, rap: 0.1, latin: 0.05, 'r&b': 0 } },
   closeness: { pop: 0.81, rock: 0.77, edm: 0.4, rap: 0.35, latin: 0.3, 'r&b': 0.5 },
-  coverage: { tracks: 812, with_features: 790, by_source: { reccobeats: 700, 'dataset:tidytuesday': 90 } },
+  closeness_measure: 'overlap of the feature densities, averaged over the features',
+  coverage: { tracks: 812, with_features: 790, without_features: 22, by_source: { reccobeats: 700, 'dataset:tidytuesday': 90 } },
+  track_count: 812,
   updated_at: '2026-12-01T10:00:00Z',
   dataset: 'tidytuesday',
 };
 
+/** The taste as a share link carries it: aggregates only, no refresh time. */
+export function snapshotOf(t: UserTaste): TasteSnapshot {
+  const { updated_at: _updated, ...rest } = t;
+  return { ...rest, kind: 'snapshot' };
+}
+
 export const publicTaste: PublicTaste = {
+  version: 1,
   dataset: 'tidytuesday',
+  features: Object.keys(GRID),
   grid: GRID,
   genres: Object.fromEntries(GENRES.map((g, i) => [g, { share: 1 / GENRES.length, count: 5000, features: distributions(-0.2 + i * 0.06) }])),
+  all: { share: 1, count: 5000 * GENRES.length, features: distributions(0) },
 };
 
 export const analysis: AnalysisDocument = {
@@ -167,7 +180,7 @@ export const analysis: AnalysisDocument = {
   ],
   genres: {
     model: 'm-2026-11-30',
-    label: 'rock',
+    label: 'genre',
     probabilities: { rock: 0.46, pop: 0.22, edm: 0.12, rap: 0.08, latin: 0.07, 'r&b': 0.05 },
     accuracy: { value: 0.531, protocol: '5-fold CV grouped by artist', random_split_value: 0.58 },
     baselines: { majority: 0.18, random: 0.17 },
@@ -193,6 +206,7 @@ export const uploadedAnalysis: AnalysisDocument = {
     beats: Array.from({ length: 40 }, (_, i) => i * 0.5),
     downbeats: Array.from({ length: 10 }, (_, i) => i * 2),
     sections: [0, 8],
+    confidence: { tempo: 0.82, beats: 0.74, time_signature: 0.55, key: 0.31 },
   },
 };
 
@@ -243,9 +257,9 @@ export const playlists: { items: PlaylistItem[] } = {
 
 export const searchTracks: SearchResult = { type: 'track', source: 'catalog', query: 'song', tracks: makeTracks(8), artists: [], albums: [], note: null, offset: 0, limit: 10, next_offset: null };
 
-export const shareLink: ShareLink = { token: 'tok_abc123', url: '/rest/shared/tok_abc123', created_at: '2026-12-01T10:00:00Z', expires_at: '2026-12-31T10:00:00Z' };
+export const shareLink: ShareLink = { token: 'tok_abc123', url: '/shared/tok_abc123', created_at: '2026-12-01T10:00:00Z', expires_at: '2026-12-31T10:00:00Z', owner_name: 'Bob', revoked: false };
 
-export const shared: SharedTaste = { token: 'tok_abc123', created_at: '2026-12-01T10:00:00Z', expires_at: '2026-12-31T10:00:00Z', owner_name: 'Bob', taste };
+export const shared: SharedTaste = { token: 'tok_abc123', created_at: '2026-12-01T10:00:00Z', expires_at: '2026-12-31T10:00:00Z', owner_name: 'Bob', revoked: false, taste: snapshotOf(taste) };
 
 export const comparison: Comparison = {
   similarity: 0.74,
@@ -254,19 +268,23 @@ export const comparison: Comparison = {
   b: { label: 'the public' },
   features: { energy: { a_median: 0.7, b_median: 0.5, difference: 0.2, overlap: 0.6 } },
   genres: { rock: { a: 0.3, b: 0.16, difference: 0.14 }, pop: { a: 0.35, b: 0.16, difference: 0.19 } },
-  biggest_differences: [{ kind: 'feature', feature: 'energy', difference: 0.2, sentence: 'Bob’s music is more energetic than the public’s.' }],
-  a_taste: taste,
-  b_taste: { ...taste, features: distributions(-0.1) },
+  biggest_differences: [
+    { kind: 'feature', name: 'energy', difference: 0.4 },
+    { kind: 'genre', name: 'pop', difference: 0.19 },
+  ],
+  a_taste: snapshotOf(taste),
+  b_taste: { ...snapshotOf(taste), kind: 'public', features: distributions(-0.1) },
 };
 
 export const job = (status: Job['status'], extra: Partial<Job> = {}): Job => ({
-  id: 7,
+  id: '7d0c5a52-64c1-4a1e-9a8e-0b4d3c2a1f00',
   kind: 'refresh_taste',
   status,
   progress: status === 'running' ? { done: 3, total: 10 } : null,
-  error: status === 'failed' ? 'Spotify refused the request.' : null,
+  error: status === 'failed' ? 'Spotify refused the request.' : '',
   result: null,
   created_at: '2026-12-01T10:00:00Z',
   finished_at: null,
+  status_url: '/rest/jobs/7d0c5a52-64c1-4a1e-9a8e-0b4d3c2a1f00',
   ...extra,
 });

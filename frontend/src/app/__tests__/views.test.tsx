@@ -187,7 +187,7 @@ describe('Track analysis', () => {
   it('shows features, percentiles, genre probabilities with accuracy and baselines, and sources', async () => {
     serve({ ...loggedOut, 'GET analysis': fx.analysis });
     renderApp(`/track/${fx.analysis.track.id}`);
-    expect(await screen.findByTestId('top-genre')).toHaveTextContent('rock');
+    expect(await screen.findByTestId('top-genre')).toHaveTextContent('rock (46 %)');
     expect(screen.getByTestId('model-accuracy')).toHaveTextContent('53.1 %');
     expect(screen.getByTestId('model-accuracy')).toHaveTextContent('always the commonest genre');
     expect(screen.getByTestId('percentile-table')).toHaveTextContent('All genres');
@@ -233,7 +233,7 @@ describe('Taste', () => {
       'GET taste': apiError(404, 'no_taste', 'No taste yet: refresh it.'),
       'GET taste/public': fx.publicTaste,
       'POST taste/refresh': json(fx.job('queued'), 202),
-      'GET jobs/7': () => json(fx.job(polls++ ? 'failed' : 'running')),
+      [`GET jobs/${fx.job('queued').id}`]: () => json(fx.job(polls++ ? 'failed' : 'running')),
     });
     renderApp('/taste');
     await userEvent.click(await screen.findByRole('button', { name: 'Compute my taste' }));
@@ -291,7 +291,7 @@ describe('Compare and shared links', () => {
     renderApp('/shared/tok_abc123');
     expect(await screen.findByRole('heading', { name: "Bob's taste" })).toBeInTheDocument();
     expect(await screen.findByTestId('similarity-score')).toHaveTextContent('74 %');
-    expect(screen.getByTestId('biggest-differences')).toHaveTextContent('more energetic');
+    expect(screen.getByTestId('biggest-differences')).toHaveTextContent('Energy: median 0.70 vs 0.50, 60 % overlap');
     expect(screen.getByTestId('compare-with-me')).toBeDisabled();
     expect(calls.find((c) => c.url.pathname === '/rest/compare')?.url.searchParams.get('with')).toBe('public');
   });
@@ -309,13 +309,18 @@ describe('Rhythm', () => {
     renderApp('/rhythm/local:42');
     expect(await screen.findByTestId('rhythm-canvas')).toBeInTheDocument();
     expect(screen.getByText('120.0 BPM')).toBeInTheDocument();
-    // the file was not chosen in this tab: ask for it rather than fetch it
-    expect(screen.getByTestId('rhythm-file')).toBeInTheDocument();
+    expect(screen.getByText('confident (82 %)')).toBeInTheDocument(); // the tempo's confidence
+    expect(screen.getByText('fairly sure (55 %)')).toBeInTheDocument(); // the metre's
+    // the file is neither in this tab nor in the browser's storage: ask for it rather than fetch it
+    expect(await screen.findByTestId('rhythm-file')).toBeInTheDocument();
     const file = new File([new Uint8Array([1, 2, 3])], 'demo.wav', { type: 'audio/wav' });
     URL.createObjectURL = () => 'blob:demo';
     URL.revokeObjectURL = () => {};
     await userEvent.upload(screen.getByTestId('rhythm-file'), file);
     expect(await screen.findByTestId('rhythm-audio')).toHaveAttribute('src', 'blob:demo');
+    await userEvent.click(screen.getByTestId('rhythm-forget'));
+    expect(await screen.findByTestId('rhythm-file')).toBeInTheDocument();
+    expect(screen.queryByTestId('rhythm-audio')).toBeNull();
   });
 
   it('says there are no beats for a Spotify track', async () => {

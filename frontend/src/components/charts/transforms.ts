@@ -1,15 +1,18 @@
 // Pure data transforms behind the charts: grids, scales, ticks, paths, normalisation.
 import type { Grid } from '@/api/types';
 
+/** What the transforms need of a feature's grid (the unit is for labels only). */
+type Axis = Pick<Grid, 'min' | 'max' | 'points'>;
+
 /** The x value of every grid point. */
-export function gridXs(grid: Grid): number[] {
+export function gridXs(grid: Axis): number[] {
   const n = Math.max(2, grid.points);
   const step = (grid.max - grid.min) / (n - 1);
   return Array.from({ length: n }, (_, i) => grid.min + i * step);
 }
 
 /** Index of the grid point closest to x (clamped). */
-export function nearestIndex(grid: Grid, x: number): number {
+export function nearestIndex(grid: Axis, x: number): number {
   const n = Math.max(2, grid.points);
   const i = Math.round(((x - grid.min) / (grid.max - grid.min)) * (n - 1));
   return Math.min(n - 1, Math.max(0, i));

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import { GRID, publicTaste, taste } from '@/testing/fixtures';
 
-import { biggestDifferences, closestGenre, gridFor, mixGenres, publicDistribution, publicGenres, publicShares } from '../taste-data';
+import { biggestDifferences, closestGenre, gridFor, publicDistribution, publicGenres, publicShares } from '../taste-data';
 
 describe('taste data', () => {
-  it('reads a grid per feature or one shared grid', () => {
-    expect(gridFor(GRID, 'tempo')).toEqual({ min: 40, max: 220, points: 256 });
-    expect(gridFor({ min: 0, max: 1, points: 10 }, 'tempo')).toEqual({ min: 0, max: 1, points: 10 });
+  it("reads a feature's grid", () => {
+    expect(gridFor(GRID, 'tempo')).toEqual({ min: 40, max: 220, points: 256, unit: 'BPM' });
     expect(gridFor(undefined, 'tempo')).toBeNull();
     expect(gridFor(GRID, 'nope')).toBeNull();
   });
@@ -17,14 +16,11 @@ describe('taste data', () => {
     expect(Object.values(publicShares(publicTaste)).reduce((a, b) => a + b, 0)).toBeCloseTo(1);
   });
 
-  it('mixes genre densities by share when there is no "all" entry', () => {
-    const mixed = mixGenres(publicTaste, 'energy')!;
-    const genres = Object.values(publicTaste.genres);
-    const expected = genres.reduce((s, g) => s + g.share * g.features.energy.density[100], 0);
-    expect(mixed.density[100]).toBeCloseTo(expected);
-    expect(publicDistribution(publicTaste, 'all', 'energy')!.density).toEqual(mixed.density);
+  it('reads a genre or the whole dataset', () => {
+    expect(publicDistribution(publicTaste, 'all', 'energy')).toBe(publicTaste.all.features.energy);
     expect(publicDistribution(publicTaste, 'rock', 'energy')).toBe(publicTaste.genres.rock.features.energy);
     expect(publicDistribution(publicTaste, 'jazz', 'energy')).toBeNull();
+    expect(publicDistribution(publicTaste, 'rock', 'no-such-feature')).toBeNull();
   });
 
   it('names the largest differences of median first, in sentences', () => {

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { BarChart } from '@/components/charts/lazy';
 import { colour, SERIES } from '@/components/charts/palette';
 import { toBars } from '@/components/charts/transforms';
+import { Confidence } from '@/components/ui/confidence';
 import { Card, Cover, Page, SourceBadge } from '@/components/ui/page';
 import { pendingPage } from '@/components/ui/states';
 import { featureMeta, formatDate, formatFeature, formatPercent, sourceLabel } from '@/lib/features';
@@ -29,6 +30,8 @@ export function AnalysisRoute() {
   const doc = query.data;
   const t = doc.track;
   const genres = doc.genres;
+  // `label` names what the model predicts (genre or sub-genre); the probabilities come most likely first.
+  const top = genres ? Object.entries(genres.probabilities).sort((a, b) => b[1] - a[1])[0] : undefined;
   return (
     <Page
       title={t.name}
@@ -57,11 +60,11 @@ export function AnalysisRoute() {
               <SourceBadge source={doc.feature_source} />
             </dd>
           </div>
-          {genres ? (
+          {top ? (
             <div>
               <dt>Sounds most like</dt>
               <dd className="big" data-testid="top-genre">
-                {genres.label} <span className="muted">({formatPercent(genres.probabilities[genres.label])})</span>
+                {top[0]} <span className="muted">({formatPercent(top[1])})</span>
               </dd>
             </div>
           ) : null}
@@ -69,6 +72,7 @@ export function AnalysisRoute() {
             <div>
               <dt>Tempo</dt>
               <dd className="big">{formatFeature('tempo', doc.features.tempo)} BPM</dd>
+              <Confidence value={doc.rhythm?.confidence.tempo} />
             </div>
           ) : null}
           {doc.features?.key !== undefined && doc.features?.key !== null ? (
@@ -77,6 +81,7 @@ export function AnalysisRoute() {
               <dd className="big">
                 {formatFeature('key', doc.features.key)} {formatFeature('mode', doc.features.mode)}
               </dd>
+              <Confidence value={doc.rhythm?.confidence.key} />
             </div>
           ) : null}
         </dl>

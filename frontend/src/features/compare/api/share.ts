@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { api } from '@/api/client';
-import type { Comparison, ShareLink, SharedTaste } from '@/api/types';
+import type { Comparison, ShareLink, ShareLinks, SharedTaste } from '@/api/types';
 
 export function useShareLinks(enabled: boolean) {
-  return useQuery({ queryKey: ['share'], queryFn: () => api.get<{ items: ShareLink[] }>('share'), enabled, retry: false });
+  return useQuery({ queryKey: ['share'], queryFn: () => api.get<ShareLinks>('share'), enabled, retry: false });
 }
 
 export function useCreateShare() {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useParams } from 'react-router';
-
+import type { Comparison, Difference } from '@/api/types';
 import { BarChart } from '@/components/charts/lazy';
 import { SERIES } from '@/components/charts/palette';
 import { TasteOverlay } from '@/components/taste-overlay';
@@ -12,12 +12,16 @@ import { gridFor } from '@/lib/taste-data';
 
 import { useCompare, useShared } from '../api/share';
 
-function differenceSentence(d: Record<string, unknown>): string {
-  if (typeof d.sentence === 'string') return d.sentence;
-  const name = String(d.feature ?? d.genre ?? d.name ?? '');
-  const diff = typeof d.difference === 'number' ? d.difference : 0;
-  const label = d.feature ? featureMeta(name).label : name;
-  return `${label}: ${diff > 0 ? '+' : ''}${d.feature ? formatFeature(name, diff) : formatPercent(diff, 1)}`;
+/** One of the biggest differences in words: medians for a feature, shares of tracks for a genre. */
+function differenceSentence(d: Difference, c: Comparison): string {
+  if (d.kind === 'genre') {
+    const g = c.genres[d.name];
+    return `${d.name}: ${formatPercent(g?.a)} vs ${formatPercent(g?.b)} of tracks`;
+  }
+  const f = c.features[d.name];
+  const label = featureMeta(d.name).label;
+  const medians = f && f.a_median !== null && f.b_median !== null ? `median ${formatFeature(d.name, f.a_median)} vs ${formatFeature(d.name, f.b_median)}, ` : '';
+  return `${label}: ${medians}${formatPercent(1 - d.difference)} overlap`;
 }
 
 export function SharedRoute() {
@@ -60,7 +64,7 @@ export function SharedRoute() {
             <Card title="Biggest differences" testId="biggest-differences">
               <ol className="summary-list">
                 {compare.data.biggest_differences.map((d, i) => (
-                  <li key={i}>{differenceSentence(d as Record<string, unknown>)}</li>
+                  <li key={i}>{differenceSentence(d, compare.data)}</li>
                 ))}
               </ol>
             </Card>
@@ -68,7 +72,7 @@ export function SharedRoute() {
           <Card title="Genres">
             <BarChart
               data={Object.entries(compare.data.genres)
-                .map(([g, v]) => ({ label: g, values: [v.a, v.b] }))
+                .map(([g, v]) => ({ label: g, values: [v.a ?? 0, v.b ?? 0] }))
                 .sort((x, y) => y.values[0] - x.values[0])}
               series={[
                 { label: compare.data.a.label, colour: SERIES.you },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { beatIndexAt, estimatedGrid, lowerBound, marksBetween, normaliseSections, positionAt, sectionAt, tempoFromBeats } from '../lib/beat-grid';
+import { beatIndexAt, estimatedGrid, lowerBound, marksBetween, sectionsFromStarts, positionAt, sectionAt, tempoFromBeats } from '../lib/beat-grid';
 
 describe('beat grid', () => {
   const beats = [0.5, 1, 1.5, 2, 2.5];
@@ -43,13 +43,12 @@ describe('beat grid', () => {
   });
 
   it('turns section start times into consecutive labelled sections', () => {
-    expect(normaliseSections([12, 0, 30], 40)).toEqual([
+    expect(sectionsFromStarts([12, 0, 30], 40)).toEqual([
       { start: 0, end: 12, label: 'section A' },
       { start: 12, end: 30, label: 'section B' },
       { start: 30, end: 40, label: 'section C' },
     ]);
-    expect(normaliseSections([{ start: 0, end: 5, label: 'intro' }, 'junk'], 9)).toEqual([{ start: 0, end: 5, label: 'intro' }]);
-    expect(normaliseSections([], 9)).toEqual([]);
+    expect(sectionsFromStarts([], 9)).toEqual([]);
   });
 
   it('derives a tempo from beat times, robust to one missed beat', () => {

@@ -2,7 +2,7 @@
 // clock the parent provides (the <audio> element's currentTime, or an estimate).
 import { useEffect, useRef } from 'react';
 
-import type { Section } from '@/api/types';
+import type { Section } from '../lib/beat-grid';
 
 import { beatIndexAt, marksBetween, sectionAt } from '../lib/beat-grid';
 

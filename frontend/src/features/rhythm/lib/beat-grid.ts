@@ -1,5 +1,4 @@
 // Time arithmetic of the rhythm view, in seconds, free of the DOM so it can be tested.
-import type { Section } from '@/api/types';
 
 /** First index i with values[i] >= t (values sorted ascending). */
 export function lowerBound(values: readonly number[], t: number): number {
@@ -70,20 +69,19 @@ export function tempoFromBeats(beats: readonly number[]): number | null {
   return median > 0 ? 60 / median : null;
 }
 
-/**
- * Sections as the analysis stores them: either a list of start times (seconds) or
- * {start, end, label} objects. Start times become consecutive sections lettered A, B, C...
- */
-export function normaliseSections(raw: readonly unknown[], duration: number): Section[] {
-  if (raw.every((x) => typeof x === 'number')) {
-    const starts = (raw as number[]).slice().sort((a, b) => a - b);
-    return starts.map((start, i) => ({
-      start,
-      end: i + 1 < starts.length ? starts[i + 1] : Math.max(duration, start),
-      label: `section ${String.fromCharCode(65 + (i % 26))}`,
-    }));
-  }
-  return raw
-    .filter((x): x is Section => typeof x === 'object' && x !== null && typeof (x as Section).start === 'number')
-    .map((x, i) => ({ start: x.start, end: typeof x.end === 'number' ? x.end : duration, label: x.label ?? `section ${i + 1}` }));
+/** A stretch of the track between two section starts, lettered for the legend. */
+export interface Section {
+  start: number;
+  end: number;
+  label: string;
+}
+
+/** The analysis' section start times (seconds) as consecutive sections lettered A, B, C... */
+export function sectionsFromStarts(starts: readonly number[], duration: number): Section[] {
+  const sorted = starts.slice().sort((a, b) => a - b);
+  return sorted.map((start, i) => ({
+    start,
+    end: i + 1 < sorted.length ? sorted[i + 1] : Math.max(duration, start),
+    label: `section ${String.fromCharCode(65 + (i % 26))}`,
+  }));
 }

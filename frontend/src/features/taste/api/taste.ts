@@ -2,12 +2,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 
 import { api } from '@/api/client';
-import type { Job, PublicTaste, Taste } from '@/api/types';
+import type { Job, PublicTaste, UserTaste } from '@/api/types';
 
 export { useJob } from '@/api/jobs';
 
 export function useTaste() {
-  return useQuery({ queryKey: ['taste'], queryFn: () => api.get<Taste>('taste'), retry: false });
+  return useQuery({ queryKey: ['taste'], queryFn: () => api.get<UserTaste>('taste'), retry: false });
 }
 
 export function usePublicTaste(dataset?: string) {

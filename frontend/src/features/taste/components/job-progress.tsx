@@ -14,7 +14,7 @@ export function JobProgress({ job, label }: { job: Job; label: string }) {
       <progress max={100} value={job.status === 'done' ? 100 : (pct ?? undefined)} aria-label={label} />
       {job.status === 'failed' ? (
         <p className="state-message" role="alert">
-          {job.error ?? 'The job failed.'}
+          {job.error || 'The job failed.'}
         </p>
       ) : null}
     </div>

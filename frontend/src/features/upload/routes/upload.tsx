@@ -24,7 +24,7 @@ function UploadRow({ entry }: { entry: Entry }) {
   const current = job.data ?? entry.job;
   const trackId = current?.track_id ?? null;
   useEffect(() => {
-    if (trackId) rememberAudio(trackId, entry.file);
+    if (trackId) void rememberAudio(trackId, entry.file);
   }, [trackId, entry.file]);
   let status: string;
   if (entry.error) status = entry.error;
