@@ -58,12 +58,12 @@ def taste_refresh(*, user_id: int) -> dict[str, Any]:
             "dataset": dataset.name}
 
 
-def taste_document(keys: list[str], *, public: dict[str, Any], weights: list[float] | None = None) -> dict[str, Any]:
+def taste_document(keys: list[str], *, public: dict[str, Any], weights: list[float] | None = None,
+                   found: dict[str, tuple[dict[str, Any], str]] | None = None) -> dict[str, Any]:
     """The core's user taste for these catalog tracks (features as stored, genres from the model),
-    each track counted `weights[i]` times when given (plays), else once."""
-    found: dict[str, tuple[dict[str, Any], str]] = {}
-    for start in range(0, len(keys), _CHUNK):  # a query's parameters are limited (SQLite)
-        found.update(preferred_features(keys[start:start + _CHUNK]))
+    each track counted `weights[i]` times when given (plays), else once. `found`: the tracks'
+    `preferred_features`, when the caller has them already."""
+    found = preferred_features_of(keys) if found is None else found
     rows = [found[k][0] if k in found else {} for k in keys]
     frame = pd.DataFrame([{n: _nan(r.get(n)) for n in FEATURE_NAMES} for r in rows], columns=list(FEATURE_NAMES))
     if weights is not None:
@@ -77,6 +77,14 @@ def taste_document(keys: list[str], *, public: dict[str, Any], weights: list[flo
 
 
 _CHUNK = 5_000
+
+
+def preferred_features_of(keys: list[str]) -> dict[str, tuple[dict[str, Any], str]]:
+    """`preferred_features` for any number of keys (a query's parameters are limited: SQLite)."""
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        found.update(preferred_features(keys[start:start + _CHUNK]))
+    return found
 
 
 def _nan(value: Any) -> float:

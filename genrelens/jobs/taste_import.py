@@ -13,14 +13,14 @@ from typing import Any
 
 from genrelens.catalog.models import Track
 from genrelens.catalog.taste import default_dataset, public_taste_get
-from genrelens.catalog.tracklists import features_fetch, preferred_features
+from genrelens.catalog.tracklists import features_fetch
 from genrelens.core.listening.archive import Limits
 from genrelens.core.listening.read import read_export
 from genrelens.core.listening.tracks import ListenedTrack, listened_tracks
 from genrelens.core.listening.types import Kind, Source
 from genrelens.core.listening.types import Play as ParsedPlay
 from genrelens.core.types import TrackRef
-from genrelens.jobs.taste import taste_document
+from genrelens.jobs.taste import preferred_features_of, taste_document
 from genrelens.jobs.wiring import feature_providers, reccobeats_client, spotify_settings
 from genrelens.listening.matching import Match, tracks_match
 from genrelens.listening.models import Play, TasteImport
@@ -72,15 +72,15 @@ def taste_rebuild(*, user_id: int, source: str, dataset_name: str, progress: Pro
     keys = list(dict.fromkeys(m.key for m in matches.values()))
     _features_fetch(keys, progress)
     progress(TasteImport.Stage.TASTE, 0, 0)
-    sources = {k: found[1] for start in range(0, len(keys), 5_000)
-               for k, found in preferred_features(keys[start:start + 5_000]).items()}
+    found = preferred_features_of(keys)
     public = _public(dataset_name)
     weights = _counted_by_key(tracks, matches)
-    weighted = taste_document(list(weights), public=public, weights=list(weights.values())) if weights else None
+    weighted = (taste_document(list(weights), public=public, weights=list(weights.values()), found=found)
+                if weights else None)
     kept = list(dict.fromkeys(matches[t.identity].key for t in tracks
                               if t.identity in matches and (t.counted or t.in_library)))
-    unweighted = taste_document(kept, public=public)
-    report = match_report(tracks, matches, sources)
+    unweighted = taste_document(kept, public=public, found=found)
+    report = match_report(tracks, matches, {k: source for k, (_, source) in found.items()})
     imported_taste_save(user_id=user_id, source=source, dataset_name=dataset_name, weighted=weighted,
                         unweighted=unweighted, report=report)
     return report

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from genrelens.core.listening.types import Play as ParsedPlay
 from genrelens.listening.models import ImportedTaste, Play, TasteImport
@@ -26,19 +26,27 @@ def plays_store(*, user_id: int, plays: Sequence[ParsedPlay]) -> int:
     """Add the plays this user does not have yet, in one transaction; returns how many were new."""
     rows = {play_fingerprint(p): p for p in plays}
     with transaction.atomic():
+        known = set(Play.objects.filter(user_id=user_id).values_list("fingerprint", flat=True))
+        fresh = [_row(user_id, f, p) for f, p in rows.items() if f not in known]
         before = Play.objects.filter(user_id=user_id).count()
-        items = list(rows.items())
-        for start in range(0, len(items), _BATCH):
-            Play.objects.bulk_create([_row(user_id, f, p) for f, p in items[start:start + _BATCH]],
-                                     ignore_conflicts=True)
+        with connection.cursor() as cursor:
+            # plain executemany: Django's bulk_create compiles every value of 200,000 rows through
+            # the ORM first, ten times slower; ON CONFLICT keeps a concurrent import from doubling
+            for start in range(0, len(fresh), _BATCH):
+                cursor.executemany(_INSERT, fresh[start:start + _BATCH])
         return Play.objects.filter(user_id=user_id).count() - before
 
 
-def _row(user_id: int, fingerprint: str, play: ParsedPlay) -> Play:
-    return Play(user_id=user_id, source=play.source.value, kind=play.kind.value, played_at=play.played_at,
-                ms_played=play.ms_played, artist_name=play.artist[:500], track_name=play.title[:500],
-                album_name=play.album[:500], spotify_id=play.spotify_id or "", duration_ms=play.duration_ms,
-                fingerprint=fingerprint)
+_COLUMNS = ("user_id", "source", "kind", "played_at", "ms_played", "artist_name", "track_name", "album_name",
+            "spotify_id", "duration_ms", "fingerprint")
+_INSERT = (f"INSERT INTO {Play._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
+           "ON CONFLICT (user_id, fingerprint) DO NOTHING")
+
+
+def _row(user_id: int, fingerprint: str, play: ParsedPlay) -> tuple[object, ...]:
+    played_at = connection.ops.adapt_datetimefield_value(play.played_at) if play.played_at else None
+    return (user_id, play.source.value, play.kind.value, played_at, play.ms_played, play.artist[:500],
+            play.title[:500], play.album[:500], play.spotify_id or "", play.duration_ms, fingerprint)
 
 
 def taste_import_create(*, user_id: int) -> TasteImport:
