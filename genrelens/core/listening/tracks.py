@@ -43,29 +43,40 @@ class ListenedTrack:
 def listened_tracks(plays: Iterable[Play]) -> list[ListenedTrack]:
     """One ListenedTrack per track played or kept, in order of first appearance."""
     plays = list(plays)
+    keys = _NameKeys()
     ids_by_name: dict[str, str] = {}
     for play in plays:
-        if play.spotify_id and (key := name_key([play.artist], play.title)) is not None:
-            ids_by_name.setdefault("|".join(key), play.spotify_id)
+        if play.spotify_id and (key := keys(play.artist, play.title)):
+            ids_by_name.setdefault(key, play.spotify_id)
     tracks: dict[str, ListenedTrack] = {}
     for play in plays:
-        identity = _identity(play, ids_by_name)
+        identity = play.spotify_id or _by_name(keys(play.artist, play.title), ids_by_name)
         if identity is None:
             continue
         track = tracks.get(identity)
         if track is None:
             track = tracks[identity] = ListenedTrack(identity=identity, artist=play.artist, title=play.title,
-                                                     spotify_id=identity if not identity.startswith("name:")
-                                                     else None)
+                                                     spotify_id=play.spotify_id or ids_by_name.get(
+                                                         keys(play.artist, play.title)))
         track.add(play)
     return list(tracks.values())
 
 
-def _identity(play: Play, ids_by_name: dict[str, str]) -> str | None:
-    if play.spotify_id:
-        return play.spotify_id
-    key = name_key([play.artist], play.title)
-    if key is None:
+class _NameKeys:
+    """`name_key` joined, once per distinct (artist, title): ten years of plays repeat them a lot."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], str] = {}
+
+    def __call__(self, artist: str, title: str) -> str:
+        found = self.known.get((artist, title))
+        if found is None:
+            key = name_key([artist], title)
+            found = self.known[(artist, title)] = "|".join(key) if key else ""
+        return found
+
+
+def _by_name(key: str, ids_by_name: dict[str, str]) -> str | None:
+    if not key:
         return None
-    joined = "|".join(key)
-    return ids_by_name.get(joined) or f"name:{joined}"
+    return ids_by_name.get(key) or f"name:{key}"
