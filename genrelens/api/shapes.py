@@ -456,14 +456,29 @@ class TasteSources(s.Serializer):
     guest = s.BooleanField(help_text="the caller is a guest (no Spotify login), known by this browser session")
 
 
+class ImportedFile(s.Serializer):
+    format = s.CharField(help_text="extended_history, account_history, podcast_history, library, playlists, "
+                                   "lastfm or exportify")
+    rows = s.IntegerField(help_text="plays and library entries read")
+    skipped = s.DictField(child=s.IntegerField(), help_text="reason -> rows left out")
+
+
+class TasteImportResult(s.Serializer):
+    files = s.DictField(child=ImportedFile(), help_text="each file with listening data, by its path in the export")
+    ignored = s.ListField(child=s.CharField(), help_text="files that hold no listening data")
+    skipped = s.DictField(child=s.IntegerField(), help_text="reason (podcast episode, audiobook, ...) -> rows")
+    plays_read = s.IntegerField()
+    plays_new = s.IntegerField(help_text="0 when the same export was imported before")
+    sources = s.DictField(child=MatchReport(), help_text="each taste source rebuilt, with its match report")
+
+
 class TasteImport(s.Serializer):
     id = s.UUIDField()
     stage = s.ChoiceField(choices=["queued", "reading", "storing", "matching", "features", "taste", "done", "failed"])
     done = s.IntegerField(help_text="progress within the stage (tracks)")
     total = s.IntegerField(help_text="0 when the stage has no count")
     error = s.CharField(allow_blank=True)
-    result = NullableJson(allow_null=True, help_text="files read, rows skipped by reason, plays new, and each "
-                                                     "source's match report")
+    result = TasteImportResult(allow_null=True, help_text="once done")
     created_at = s.DateTimeField()
     status_url = s.CharField()
 
