@@ -121,7 +121,7 @@ export function MatchSummary({ report }: { report: MatchReport }) {
       <ul className="inline-list">
         {Object.entries(tracks.by_source).map(([source, n]) => (
           <li key={source}>
-            features from {sourceLabel(source)}: {n.toLocaleString()}
+            {source === 'none' ? 'no features' : `features from ${sourceLabel(source)}`}: {n.toLocaleString()}
           </li>
         ))}
       </ul>
