@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["import", "collect", "spotify", "sandbox", "model", "audio", "audio-accuracy", "descriptors", "taste", "api",
+ORDER = ["import", "collect", "spotify", "sandbox", "model", "audio", "audio-accuracy", "descriptors", "taste", "taste-import", "api",
          "frontend"]
 
 HEADER = """# Benchmarks

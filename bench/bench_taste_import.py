@@ -109,10 +109,12 @@ def main() -> None:
     from_dataset = sum(n for s, n in tracks["by_source"].items() if s.startswith("dataset:"))
     minimum = math.ceil((tracks["matched"] - from_dataset) / 40)
     over = (first["requests"] / minimum - 1) * 100 if minimum else 0.0
+    load = os.getloadavg()[0]
     lines = [
         "## Taste import: ten years of extended streaming history", "",
         f"`.venv/bin/python bench/bench_taste_import.py --plays {args.plays} --tracks {args.tracks}` (legacy "
-        f"sandbox of {catalog_size:,} tracks for ReccoBeats, scratch SQLite, in-process).", "",
+        f"sandbox of {catalog_size:,} tracks for ReccoBeats, scratch SQLite, in-process; load average "
+        f"{load:.1f} on {os.cpu_count()} cores at the end).", "",
         f"The export: {first['result']['plays_read']:,} music plays and "
         f"{sum(first['result']['skipped'].values()):,} podcast rows (skipped) in "
         f"{len(first['result']['files'])} files, a {size / 1e6:.1f} MB zip.", "",

@@ -41,14 +41,18 @@ def taste_import(*, user_id: int, path: Path, limits: Limits | None = None, impo
     dataset = default_dataset()  # before any work: without public data there is no taste to draw
     parsed = read_export(path, limits)  # all of it, before anything is written
     report(TasteImport.Stage.STORING, 0, len(parsed.plays))
-    new = plays_store(user_id=user_id, plays=parsed.plays)
+    stored = plays_store(user_id=user_id, plays=parsed.plays)
     sources = sorted({p.source for p in parsed.plays})
     result: dict[str, Any] = {"files": parsed.summary()["files"], "ignored": parsed.ignored,
-                              "skipped": dict(parsed.skipped), "plays_read": len(parsed.plays), "plays_new": new,
-                              "sources": {}}
+                              "skipped": dict(parsed.skipped), "plays_read": len(parsed.plays),
+                              "plays_new": stored.new, "sources": {}}
     for source in sources:
-        result["sources"][source] = taste_rebuild(user_id=user_id, source=source, dataset_name=dataset.name,
-                                                  progress=report)
+        # the taste is of every play stored for the source; when this import holds all of them (a
+        # first import, the same export again) they need not be read back
+        plays = ([p for p in stored.unique if p.source == source] if source not in stored.others
+                 else stored_plays(user_id=user_id, source=source))
+        result["sources"][source] = taste_rebuild(user_id=user_id, source=source, plays=plays,
+                                                  dataset_name=dataset.name, progress=report)
     return result
 
 
@@ -59,14 +63,16 @@ def _stored_progress(import_id: uuid.UUID | None) -> Progress:
 def stored_plays(*, user_id: int, source: str) -> list[ParsedPlay]:
     rows = Play.objects.filter(user_id=user_id, source=source).values_list(
         "kind", "ms_played", "artist_name", "track_name", "album_name", "spotify_id", "duration_ms")
-    return [ParsedPlay(source=Source(source), kind=Kind(kind), artist=artist, title=title, album=album,
+    kinds, origin = {k.value: k for k in Kind}, Source(source)
+    return [ParsedPlay(source=origin, kind=kinds[kind], artist=artist, title=title, album=album,
                        spotify_id=spotify_id or None, ms_played=ms, duration_ms=duration)
             for kind, ms, artist, title, album, spotify_id, duration in rows.iterator(chunk_size=20_000)]
 
 
-def taste_rebuild(*, user_id: int, source: str, dataset_name: str, progress: Progress) -> dict[str, Any]:
-    """Match, fetch features and store the taste of everything this user has from `source`."""
-    tracks = listened_tracks(stored_plays(user_id=user_id, source=source))
+def taste_rebuild(*, user_id: int, source: str, plays: Sequence[ParsedPlay], dataset_name: str,
+                  progress: Progress) -> dict[str, Any]:
+    """Match, fetch features and store the taste of `plays`: everything this user has from `source`."""
+    tracks = listened_tracks(plays)
     progress(TasteImport.Stage.MATCHING, 0, len(tracks))
     matches = tracks_match(tracks)
     keys = list(dict.fromkeys(m.key for m in matches.values()))

@@ -30,8 +30,8 @@ class Play(models.Model):
     album_name = models.CharField(max_length=500, blank=True, default="")
     spotify_id = models.CharField(max_length=22, blank=True, default="")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    # sha256 of everything above but the user: importing the same export again adds nothing
-    fingerprint = models.CharField(max_length=64)
+    # a hash of everything above but the user: importing the same export again adds nothing
+    fingerprint = models.CharField(max_length=32)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "fingerprint"], name="uniq_play_per_user")]

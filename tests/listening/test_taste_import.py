@@ -132,3 +132,12 @@ def test_an_export_of_podcasts_and_nameless_rows_only_is_refused(tmp_path: Path,
     with pytest.raises(CommandError, match=r"no music to import \(1 no track named, 1 podcast episode\)"):
         imported(write_zip(tmp_path / "empty.zip", {"Streaming_History_Audio_2020_0.json": rows}))
     assert not Play.objects.exists()
+
+
+def test_a_second_export_of_the_same_source_adds_to_the_taste(tmp_path: Path, recco, public_model) -> None:
+    first = write_zip(tmp_path / "one.zip", {"Streaming_History_Audio_2016_0.json": extended_history(60, 30)})
+    second = write_zip(tmp_path / "two.zip", {"StreamingHistory_music_0.json": account_history(10)})
+    imported(first)
+    imported(second)
+    report = ImportedTaste.objects.get(source="spotify_export").report
+    assert report["tracks"]["by_how"] == {"uri": 30, "name": 10} and report["plays"]["total"] == 60 + 10
