@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from genrelens.accounts.guests import guest_sign_in, is_guest
 from genrelens.api import shapes
 from genrelens.api.views import PublicApi, UserApi
+from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create, job_submit
 from genrelens.listening.models import TasteImport
 from genrelens.listening.selectors import taste_sources
@@ -45,7 +46,13 @@ class ImportInput(serializers.Serializer):
 
 
 def import_body(item: TasteImport) -> dict[str, Any]:
-    return {"id": item.pk, "stage": item.stage, "done": item.done, "total": item.total, "error": item.error,
+    stage, error = item.stage, item.error
+    if stage not in (TasteImport.Stage.DONE, TasteImport.Stage.FAILED) and item.job_id is not None:
+        # a job whose runner died too often is failed by jobs_recover, which knows nothing of imports
+        job = Job.objects.filter(pk=item.job_id, status=Job.Status.FAILED).first()
+        if job is not None:
+            stage, error = TasteImport.Stage.FAILED, job.error
+    return {"id": item.pk, "stage": stage, "done": item.done, "total": item.total, "error": error,
             "result": item.result, "created_at": item.created_at,
             "status_url": reverse("api:taste-import-detail", kwargs={"import_id": item.pk})}
 

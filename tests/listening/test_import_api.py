@@ -80,3 +80,25 @@ def test_a_zip_bomb_fails_before_unpacking(web: WebApp, public_model, tmp_path: 
     failed = uploaded(web.browser(), bomb)
     assert failed["stage"] == "failed" and "unpacked; the limit is 5,000,000" in failed["error"]
     assert "my_spotify_data.zip" in failed["error"]  # their file's name, not our stored copy's
+
+
+def test_an_import_whose_job_ran_out_of_attempts_reads_as_failed(web: WebApp, public_model, tmp_path: Path,
+                                                                  settings) -> None:
+    from genrelens.jobs.models import Job
+    from genrelens.jobs.services import jobs_recover
+    from genrelens.listening.models import TasteImport
+
+    settings.GENRELENS_JOBS_IN_PROCESS = False  # nobody runs it: as if every runner had died
+    guest = web.browser()
+    guest.ensure_csrf()
+    export = write_zip(tmp_path / "my_spotify_data.zip",
+                       {"Streaming_History_Audio_2019_0.json": extended_history(5, 5)})
+    with export.open("rb") as handle:
+        started = guest.post("/rest/taste/imports", files={"file": (export.name, handle)}).json()
+    item = TasteImport.objects.get(pk=started["id"])
+    Job.objects.filter(pk=item.job_id).update(status=Job.Status.RUNNING, attempts=settings.GENRELENS_JOB_MAX_ATTEMPTS,
+                                              lease_expires_at="2000-01-01T00:00:00Z")
+    assert jobs_recover() == 1
+    body = guest.get(started["status_url"]).json()
+    assert body["stage"] == "failed" and "did not finish" in body["error"]
+    assert not list((Path(settings.MEDIA_ROOT) / "exports").iterdir())  # its file went with it
