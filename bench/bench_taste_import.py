@@ -132,6 +132,8 @@ def main() -> None:
               f"matched {report['plays']['matched']:,}, with features {report['plays']['with_features']:,}. "
               f"Tracks: {tracks['total']:,}, matched {tracks['matched']:,} ({_counts(tracks['by_how'])}); "
               f"features by source: {_counts(tracks['by_source'])}.", "",
+              "Wall time on a shared machine is mostly waiting for a core (see the load average); CPU seconds are "
+              "this process's own work (the sandbox answering as ReccoBeats is another process).", "",
               f"ReccoBeats requests: **{first['requests']}** for {tracks['matched'] - from_dataset:,} tracks asked; "
               f"minimum {minimum} (40 ids a request): {over:+.1f} % (target within 5 %). Again: "
               f"{again['requests']} requests, {again['result']['plays_new']} new plays.", ""]
