@@ -499,7 +499,7 @@ class TasteBody(s.Serializer):
 
 class UserTaste(TasteBody):
     updated_at = s.DateTimeField()
-    source = s.CharField(help_text="spotify, spotify_export, lastfm or playlists")
+    source = s.CharField(help_text="spotify, spotify_export, lastfm, playlists or local")
     source_label = s.CharField()
     weighting = s.ChoiceField(choices=["plays", "tracks"], help_text="plays: each track weighted by its counted "
                                                                       "plays; tracks: each track once")

@@ -14,6 +14,7 @@ from typing import Any
 from genrelens.catalog.models import Track
 from genrelens.catalog.taste import default_dataset, public_taste_get
 from genrelens.catalog.tracklists import features_fetch
+from genrelens.core.errors import NotFound
 from genrelens.core.listening.archive import Limits
 from genrelens.core.listening.read import read_export
 from genrelens.core.listening.tracks import ListenedTrack, listened_tracks
@@ -145,3 +146,31 @@ def match_report(tracks: Sequence[ListenedTrack], matches: dict[str, Match],
                    "with_features": len(tracks) - distinct["by_source"]["none"],
                    **{k: dict(v) for k, v in distinct.items()}},
     }
+
+
+def taste_from_local(*, user_id: int, owner_id: int | None) -> dict[str, Any]:
+    """A taste (source "local") of the local tracks analysed so far: the installation's own
+    (`genrelens analyze` folders) when `owner_id` is None, else that user's uploads. Each track
+    once: local files have no plays."""
+    from genrelens.catalog.local import LOCAL_SOURCE
+    from genrelens.catalog.models import LocalFile
+
+    files = LocalFile.objects.filter(owner_id=owner_id) if owner_id is not None else LocalFile.objects.filter(
+        owner__isnull=True, owner_session="")
+    keys = list(dict.fromkeys(files.values_list("track__key", flat=True)))
+    if not keys:
+        raise NotFound("no analysed local music yet: run `genrelens analyze FOLDER` or upload audio first")
+    dataset = default_dataset()
+    found = preferred_features_of(keys)
+    document = taste_document(keys, public=public_taste_get(dataset=dataset), found=found)
+    with_features = sum(1 for k in keys if k in found)
+    counts = {"total": len(keys), "matched": len(keys), "with_features": with_features,
+              "by_how": {LOCAL_SOURCE: len(keys)},
+              "by_source": dict(Counter(found[k][1] if k in found else "none" for k in keys))}
+    report = {"weighting": "each analysed file's track once", "plays": {**counts, "total": 0, "matched": 0,
+                                                                       "with_features": 0, "by_how": {},
+                                                                       "by_source": {}},
+              "tracks": counts}
+    imported_taste_save(user_id=user_id, source=Source.LOCAL.value, dataset_name=dataset.name, weighted=None,
+                        unweighted=document, report=report)
+    return report

@@ -17,6 +17,7 @@ class Source(models.TextChoices):
     SPOTIFY_EXPORT = "spotify_export", "Spotify data export"
     LASTFM = "lastfm", "Last.fm scrobbles"
     PLAYLISTS = "playlists", "Exportify playlists"
+    LOCAL = "local", "analysed local music"
 
 
 class Play(models.Model):

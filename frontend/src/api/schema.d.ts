@@ -1262,7 +1262,7 @@ export interface components {
             track_count: number;
             /** Format: date-time */
             updated_at: string;
-            /** @description spotify, spotify_export, lastfm or playlists */
+            /** @description spotify, spotify_export, lastfm, playlists or local */
             source: string;
             source_label: string;
             /**

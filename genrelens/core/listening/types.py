@@ -19,6 +19,7 @@ class Source(StrEnum):
     SPOTIFY_EXPORT = "spotify_export"
     LASTFM = "lastfm"
     PLAYLISTS = "playlists"
+    LOCAL = "local"  # analysed audio files (no plays; genrelens/jobs/taste_import.py:taste_from_local)
 
 
 class Kind(StrEnum):

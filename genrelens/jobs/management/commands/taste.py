@@ -13,13 +13,13 @@ from tqdm import tqdm
 
 from genrelens.core.errors import GenrelensError
 from genrelens.core.listening.archive import Limits
-from genrelens.jobs.taste_import import taste_import
+from genrelens.jobs.taste_import import taste_from_local, taste_import
 
 DEFAULT_USER = "local"
 
 
 class Command(BaseCommand):
-    help = "Import listening data as a user's taste: taste import PATH [--user NAME]."
+    help = "A user's taste from listening data: taste import PATH [--user NAME], or taste local [--user NAME]."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -27,12 +27,24 @@ class Command(BaseCommand):
         imports.add_argument("path", type=Path)
         imports.add_argument("--user", default=DEFAULT_USER,
                              help=f"the genrelens user it belongs to (made when new; default {DEFAULT_USER!r})")
+        local = sub.add_parser("local", help="the local music analysed by `genrelens analyze`, as a taste")
+        local.add_argument("--user", default=DEFAULT_USER,
+                           help=f"the genrelens user it belongs to (made when new; default {DEFAULT_USER!r})")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         user, created = get_user_model().objects.get_or_create(username=opts["user"])
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
+        if opts["action"] == "local":
+            try:
+                report = taste_from_local(user_id=user.pk, owner_id=None)
+            except GenrelensError as exc:
+                raise CommandError(str(exc)) from exc
+            tracks = report["tracks"]
+            self.stdout.write(f"{opts['user']}: local: {tracks['with_features']:,} of {tracks['total']:,} analysed "
+                              f"tracks with features")
+            return
         limits = Limits(max_files=settings.GENRELENS_EXPORT_MAX_FILES,
                         max_unpacked_bytes=settings.GENRELENS_EXPORT_MAX_UNPACKED_BYTES)
         with _Progress() as progress:
