@@ -175,6 +175,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # one name for a choice set several shapes use (a taste's weighting: by plays, or each track once)
+    "ENUM_NAME_OVERRIDES": {"WeightingEnum": "genrelens.core.listening.types.WEIGHTING_CHOICES"},
 }
 
 LOGGING = {

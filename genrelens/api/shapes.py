@@ -10,6 +10,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers as s
 
+from genrelens.core.listening.types import WEIGHTING_CHOICES
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES
 
 # ---------------------------------------------------------------------------------------------
@@ -448,7 +449,7 @@ class TasteSource(s.Serializer):
     source = s.CharField()
     label = s.CharField()
     updated_at = s.DateTimeField()
-    weightings = s.ListField(child=s.ChoiceField(choices=["plays", "tracks"]))
+    weightings = s.ListField(child=s.ChoiceField(choices=WEIGHTING_CHOICES))
 
 
 class TasteSources(s.Serializer):
@@ -501,7 +502,7 @@ class UserTaste(TasteBody):
     updated_at = s.DateTimeField()
     source = s.CharField(help_text="spotify, spotify_export, lastfm, playlists or local")
     source_label = s.CharField()
-    weighting = s.ChoiceField(choices=["plays", "tracks"], help_text="plays: each track weighted by its counted "
+    weighting = s.ChoiceField(choices=WEIGHTING_CHOICES, help_text="plays: each track weighted by its counted "
                                                                       "plays; tracks: each track once")
     weighting_label = s.CharField()
     match = MatchReport(allow_null=True, help_text="imported sources: how plays and tracks matched")

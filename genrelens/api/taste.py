@@ -18,6 +18,7 @@ from genrelens.api import shapes
 from genrelens.api.clients import caller_account, require_account
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.taste import public_taste_named
+from genrelens.core.listening.types import WEIGHTING_CHOICES
 from genrelens.core.taste.documents import compare, public_as_taste, share_snapshot
 from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create, job_submit
@@ -38,14 +39,14 @@ class PublicTasteApi(PublicApi):
 
 
 class TasteChoice(serializers.Serializer):
-    source = serializers.CharField(required=False, help_text="spotify, spotify_export, lastfm or playlists "
+    source = serializers.CharField(required=False, help_text="spotify, spotify_export, lastfm, playlists or local "
                                                              "(default: the first of /rest/taste/sources)")
-    weighting = serializers.ChoiceField(choices=["plays", "tracks"], required=False,
+    weighting = serializers.ChoiceField(choices=WEIGHTING_CHOICES, required=False,
                                         help_text="default: plays when the source has plays")
 
 
-_CHOICE_PARAMS = [OpenApiParameter("source", str, description="spotify, spotify_export, lastfm or playlists"),
-                  OpenApiParameter("weighting", str, enum=["plays", "tracks"])]
+_CHOICE_PARAMS = [OpenApiParameter("source", str, description="spotify, spotify_export, lastfm, playlists or local"),
+                  OpenApiParameter("weighting", str, enum=list(WEIGHTING_CHOICES))]
 
 
 def _chosen(user_id: int, data: Any) -> ChosenTaste:

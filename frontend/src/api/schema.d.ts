@@ -1030,7 +1030,7 @@ export interface components {
             albums: components["schemas"]["AlbumItem"][];
         };
         ShareInputRequest: {
-            /** @description spotify, spotify_export, lastfm or playlists (default: the first of /rest/taste/sources) */
+            /** @description spotify, spotify_export, lastfm, playlists or local (default: the first of /rest/taste/sources) */
             source?: string;
             /**
              * @description default: plays when the source has plays
@@ -1185,7 +1185,7 @@ export interface components {
             label: string;
             /** Format: date-time */
             updated_at: string;
-            weightings: components["schemas"]["WeightingsEnum"][];
+            weightings: components["schemas"]["WeightingEnum"][];
         };
         TasteSources: {
             items: components["schemas"]["TasteSource"][];
@@ -1282,12 +1282,6 @@ export interface components {
          * @enum {string}
          */
         WeightingEnum: "plays" | "tracks";
-        /**
-         * @description * `plays` - plays
-         *     * `tracks` - tracks
-         * @enum {string}
-         */
-        WeightingsEnum: "plays" | "tracks";
     };
     responses: never;
     parameters: never;
@@ -1842,7 +1836,7 @@ export interface operations {
             query: {
                 /** @description with=public: one genre's taste */
                 genre?: string;
-                /** @description spotify, spotify_export, lastfm or playlists */
+                /** @description spotify, spotify_export, lastfm, playlists or local */
                 source?: string;
                 token: string;
                 weighting?: "plays" | "tracks";
@@ -3342,7 +3336,7 @@ export interface operations {
     taste_retrieve: {
         parameters: {
             query?: {
-                /** @description spotify, spotify_export, lastfm or playlists */
+                /** @description spotify, spotify_export, lastfm, playlists or local */
                 source?: string;
                 weighting?: "plays" | "tracks";
             };

@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from genrelens.core.errors import GenrelensError
 
+#: how a taste counts its tracks: by their counted plays, or each once
+WEIGHTING_CHOICES = ("plays", "tracks")
 #: Spotify counts a stream from 30 s on (what its charts and royalties count); so do we
 COUNTED_PLAY_MS = 30_000
 
