@@ -17,6 +17,15 @@ from tests.listening.exports import extended_history, write_zip
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _stored_upload(import_id: str) -> Path:
+    from genrelens.jobs.models import Job
+    from genrelens.listening.models import TasteImport
+
+    path = Path(Job.objects.get(pk=TasteImport.objects.get(pk=import_id).job_id).payload["path"])
+    assert path.parent.name == "exports"
+    return path
+
+
 def uploaded(browser: Browser, path: Path) -> dict[str, Any]:
     browser.ensure_csrf()
     with path.open("rb") as handle:
@@ -40,7 +49,7 @@ def test_a_guest_imports_an_export_sees_the_taste_and_shares_it(web: WebApp, pub
     done = uploaded(guest, export)
     assert done["stage"] == "done", done["error"]
     assert done["result"]["sources"]["spotify_export"]["tracks"]["by_how"] == {"uri": 60}
-    assert not list((Path(settings.MEDIA_ROOT) / "exports").iterdir())  # the upload is gone once read
+    assert not _stored_upload(done["id"]).exists()  # the upload is gone once read
 
     sources = guest.get("/rest/taste/sources").json()
     assert sources["guest"] is True and [s["source"] for s in sources["items"]] == ["spotify_export"]
@@ -101,4 +110,4 @@ def test_an_import_whose_job_ran_out_of_attempts_reads_as_failed(web: WebApp, pu
     assert jobs_recover() == 1
     body = guest.get(started["status_url"]).json()
     assert body["stage"] == "failed" and "did not finish" in body["error"]
-    assert not list((Path(settings.MEDIA_ROOT) / "exports").iterdir())  # its file went with it
+    assert not _stored_upload(started["id"]).exists()  # its file went with it
