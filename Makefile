@@ -79,6 +79,7 @@ bench: install frontend system-packages
 	$(BIN)/python bench/bench_audio_accuracy.py --cv --out docs/benchmarks/audio-accuracy.md
 	$(BIN)/python bench/bench_descriptors.py --out docs/benchmarks/descriptors.md
 	$(BIN)/python bench/bench_frontend.py --out docs/benchmarks/frontend.md
+	$(BIN)/python bench/bench_demo.py --out docs/benchmarks/demo.md
 	$(BIN)/python bench/assemble.py
 
 clean:

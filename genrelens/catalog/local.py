@@ -64,19 +64,21 @@ def local_track_visible(*, track: Track, viewer: Owner) -> bool:
 
 
 def local_analysis_store(*, result: AnalysisResult, analyser_version: str, owner: Owner | None = None,
-                         train: bool = True) -> Track:
+                         train: bool = True, file_name: str = "") -> Track:
     """Store one successful analysis (track, features, beats, file, labels) in one transaction.
 
     `owner` None is `genrelens analyze` on the installation's files: tags name the track and feed
     the label datasets. An upload (`owner` set) names only a track it creates, and labels it by its
     genre tag only with `train` (the uploader's choice); its folder is ours, never a genre.
+    `file_name` is the name the file had on the uploader's computer: an untagged upload is stored
+    under a random name, and the person knows it by theirs.
     """
     if result.error is not None or result.track_key is None:
         raise ValueError(f"{result.path}: cannot store a failed analysis ({result.error})")
     path = Path(result.path).resolve()
     tags = result.tags
     artists = [a.strip() for a in tags.artist.replace(";", "/").split("/") if a.strip()]
-    title = tags.title or path.stem
+    title = tags.title or Path(file_name).stem or path.stem
     naming = {"name": title[:500], "artist_names": ";".join(artists)[:1000], "is_local": True,
               "duration_ms": result.features.duration_ms, "match_key": match_key(artists, title)}
     with transaction.atomic():

@@ -49,7 +49,7 @@ def _analyze_upload(payload: dict[str, Any]) -> dict[str, Any]:
         raise JobFailed(upload_reason(result.error, path))
     owner = Owner(user_id=payload.get("owner_id"), session_key=payload.get("owner_session", ""))
     track = local_analysis_store(result=result, analyser_version=ANALYSER_VERSION, owner=owner,
-                                 train=bool(payload.get("train")))
+                                 train=bool(payload.get("train")), file_name=str(payload.get("name") or ""))
     return {"track_id": track.key}
 
 

@@ -58,6 +58,7 @@ def test_an_uploaded_file_is_analysed_in_the_background_and_served_with_its_beat
 
     document = client.get(job["analysis_url"]).json()
     assert document["feature_source"] == "local" and document["track"]["is_local"]
+    assert document["track"]["name"] == "drums"  # untagged: known by the name it had on the uploader's disk
     assert abs(document["features"]["tempo"] - 128) < 1.5
     assert document["sources"][0]["how"]["tempo"] == "measured"
     beats = document["rhythm"]["beats"]

@@ -170,6 +170,7 @@ def test_taste_then_a_share_link_opened_in_a_fresh_browser(legacy_app: App, jour
     stranger = journey_factory(legacy_app)
     stranger.page.goto(url if url.startswith("http") else legacy_app.url + url)
     stranger.page.get_by_test_id("similarity-score").wait_for()
+    stranger.page.get_by_test_id("density-chart").first.wait_for()  # the charts load lazily
     stranger.shot("shared-link")
     stranger.no_serious_accessibility_violations("shared link")
 
