@@ -31,9 +31,22 @@ def guest_sign_in(request: HttpRequest) -> AbstractBaseUser:
     """The caller's user; an anonymous caller becomes a new guest, signed in to this session."""
     if request.user.is_authenticated:
         return request.user
+    anonymous = request.session.session_key
     user = guest_create()
     login(request, user, backend=_BACKEND)  # a new session key and CSRF token: no session fixation
+    if anonymous:
+        _adopt(anonymous, user)
     return user
+
+
+def _adopt(session_key: str, user: AbstractBaseUser) -> None:
+    """What the anonymous session owned (uploaded audio and its jobs) follows its person to the guest:
+    the session key it was filed under has just been replaced."""
+    from genrelens.catalog.models import LocalFile
+    from genrelens.jobs.models import Job
+
+    for model in (Job, LocalFile):
+        model.objects.filter(owner__isnull=True, owner_session=session_key).update(owner=user, owner_session="")
 
 
 def is_guest(user: AbstractBaseUser) -> bool:

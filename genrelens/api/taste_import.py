@@ -27,8 +27,9 @@ from genrelens.api import shapes
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create, job_submit
-from genrelens.listening.models import TasteImport
-from genrelens.listening.selectors import taste_sources
+from genrelens.jobs.taste_import import taste_from_local
+from genrelens.listening.models import Source, TasteImport
+from genrelens.listening.selectors import taste_chosen, taste_sources
 from genrelens.listening.services import taste_import_create
 
 
@@ -102,3 +103,13 @@ class TasteSourcesApi(UserApi):
                    description="The caller's tastes: the Spotify library's and each imported source's.")
     def get(self, request: Request) -> Response:
         return Response({"items": taste_sources(user_id=request.user.pk), "guest": is_guest(request.user)})
+
+
+class TasteLocalApi(PublicApi):
+    @extend_schema(request=None, responses={200: shapes.UserTaste},
+                   description="A taste (source local) from the audio files the caller uploaded and had analysed. "
+                               "A caller without a login becomes a guest and keeps their uploads.")
+    def post(self, request: Request) -> Response:
+        user = guest_sign_in(request._request)
+        taste_from_local(user_id=user.pk, owner_id=user.pk)
+        return Response(taste_chosen(user_id=user.pk, source=Source.LOCAL.value).body())

@@ -32,6 +32,7 @@ urlpatterns = [
     path("taste/refresh", taste.TasteRefreshApi.as_view(), name="taste-refresh"),
     path("taste/sources", taste_import.TasteSourcesApi.as_view(), name="taste-sources"),
     path("taste/imports", taste_import.TasteImportCreateApi.as_view(), name="taste-import-create"),
+    path("taste/local", taste_import.TasteLocalApi.as_view(), name="taste-local"),
     path("taste/imports/<uuid:import_id>", taste_import.TasteImportDetailApi.as_view(), name="taste-import-detail"),
     path("jobs/<uuid:job_id>", taste.JobDetailApi.as_view(), name="job-detail"),
     path("share", taste.SharesApi.as_view(), name="share"),

@@ -101,6 +101,16 @@ describe('Importing listening data', () => {
   });
 });
 
+describe('A taste from uploaded audio', () => {
+  it('is drawn on request, and says what to do when nothing was analysed', async () => {
+    const calls = serve({ ...loggedOut, 'GET taste': notLoggedIn, 'POST taste/local': apiError(404, 'not_found', 'no analysed local music yet: upload audio first') });
+    renderApp('/taste');
+    await userEvent.click(await screen.findByTestId('taste-local'));
+    expect(await within(screen.getByTestId('taste-import')).findByTestId('state-error')).toHaveTextContent('upload audio first');
+    expect(calls.some((c) => c.method === 'POST' && c.url.pathname === '/rest/taste/local')).toBe(true);
+  });
+});
+
 describe('A taste from an export', () => {
   const sources = {
     guest: true,

@@ -1,8 +1,8 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 
 import { api } from '@/api/client';
-import type { TasteImport, TasteSources } from '@/api/types';
+import type { TasteImport, TasteSources, UserTaste } from '@/api/types';
 import { uploadFile } from '@/api/upload-file';
 
 export const importFinished = (item: Pick<TasteImport, 'stage'> | undefined) => item?.stage === 'done' || item?.stage === 'failed';
@@ -30,4 +30,13 @@ export function useTasteImport(started: Pick<TasteImport, 'id' | 'status_url'> |
 
 export function useTasteSources(enabled = true) {
   return useQuery({ queryKey: ['taste', 'sources'], queryFn: () => api.get<TasteSources>('taste/sources'), enabled, retry: false });
+}
+
+/** A taste from the audio files this person uploaded and had analysed (source "local"). */
+export function useLocalTaste() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<UserTaste>('taste/local'),
+    onSuccess: () => void client.invalidateQueries({ predicate: (q) => q.queryKey[0] === 'taste' && q.queryKey[1] !== 'imports' }),
+  });
 }

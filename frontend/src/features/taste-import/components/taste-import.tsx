@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { Link } from 'react-router';
 
 import { ApiError } from '@/api/client';
 import type { MatchReport, TasteImport as Import } from '@/api/types';
@@ -6,7 +7,7 @@ import { Card } from '@/components/ui/page';
 import { ErrorState } from '@/components/ui/states';
 import { formatPercent, sourceLabel } from '@/lib/features';
 
-import { uploadExport, useTasteImport } from '../api/taste-import';
+import { uploadExport, useLocalTaste, useTasteImport } from '../api/taste-import';
 import { SOURCE_HOW, STAGE_LABELS } from './stages';
 
 type Sources = Record<string, MatchReport>;
@@ -21,6 +22,7 @@ export function TasteImportCard({ title = 'No Spotify login? Use your data expor
   const [failed, setFailed] = useState<ApiError | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const item = useTasteImport(started).data ?? started;
+  const local = useLocalTaste();
 
   async function send(file: File) {
     setFailed(null);
@@ -59,6 +61,13 @@ export function TasteImportCard({ title = 'No Spotify login? Use your data expor
       {sent !== null ? <Progress label="Uploading" fraction={sent} testId="taste-import-upload" /> : null}
       {item ? <ImportState item={item} /> : null}
       {failed ? <ErrorState error={failed} /> : null}
+      <p className="muted small">
+        Or use the audio files you <Link to="/upload">uploaded</Link>:{' '}
+        <button type="button" className="button button-small" disabled={local.isPending} onClick={() => local.mutate()} data-testid="taste-local">
+          {local.isPending ? 'Drawing…' : 'Taste from my uploaded audio'}
+        </button>
+      </p>
+      {local.isError ? <ErrorState error={local.error} /> : null}
     </Card>
   );
 }
