@@ -128,6 +128,7 @@ describe('A taste from an export', () => {
     expect(await screen.findByTestId('taste-which')).toHaveTextContent('From your Spotify data export, weighted by counted plays');
     expect(screen.getByTestId('taste-match')).toHaveTextContent('1,500 counted');
     await userEvent.selectOptions(await screen.findByTestId('taste-weighting'), 'tracks');
+    expect(screen.queryByTestId('taste-refresh')).toBeNull(); // a guest has no Spotify library to refresh from
     await waitFor(() => expect(screen.getByTestId('taste-which')).toHaveTextContent('each track once'));
     expect(calls.some((c) => c.url.pathname === '/rest/taste' && c.url.searchParams.get('weighting') === 'tracks')).toBe(true);
     await userEvent.click(screen.getByRole('button', { name: 'Share this taste' }));

@@ -171,7 +171,7 @@ export function TasteRoute() {
         </>
       }
       testId="page-taste"
-      actions={taste.isSuccess && !running ? <RefreshButton onJob={setStarted} /> : null}
+      actions={taste.isSuccess && !running && !sources.data?.guest ? <RefreshButton onJob={setStarted} /> : null}
     >
       {taste.isSuccess ? progress : null}
       {body}
