@@ -31,8 +31,7 @@ STAGES = [
     ("Python dependencies (venv, pip install)", "-m venv"),
     ("frontend: npm ci", "npm ci"),
     ("frontend: build (schema, tsc, vite)", "npm run build"),
-    ("migrate, sandbox", "demo: Spotify sandbox"),
-    ("data", "demo_data"),
+    ("sandbox, then the data (download, else the shared CSV, else generated)", "demo: Spotify sandbox"),
     ("model (trained: none is active), then the worker and web app start", "demo: no active model"),
 ]
 

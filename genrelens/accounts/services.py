@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib.auth import get_user_model
@@ -137,9 +138,13 @@ def capabilities_load(*, settings: SpotifySettings) -> Capabilities:
         return Capabilities()  # a record from an older version: learn again
 
 
-def capabilities_save(*, settings: SpotifySettings, capabilities: Capabilities) -> None:
-    """Remember what the app learnt (only when it changed, so reads stay reads)."""
+def capabilities_save(*, settings: SpotifySettings, capabilities: Capabilities,
+                      loaded: dict[str, Any] | None = None) -> None:
+    """Remember what the app learnt (only when it changed, so reads stay reads). `loaded`: what the
+    client started this request with; unchanged from it, nothing was learnt and no query is made."""
     data = capabilities.as_dict()
+    if loaded is not None and data == loaded:
+        return
     row = AppCapabilities.objects.filter(client_id=settings.client_id).first()
     if row is None:
         AppCapabilities.objects.get_or_create(client_id=settings.client_id, defaults={"data": data})

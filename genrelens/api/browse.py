@@ -25,7 +25,7 @@ from genrelens.api.clients import any_spotify, caller_account, providers_for, us
 from genrelens.api.exceptions import Restricted
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.models import Album, Artist, Track
-from genrelens.catalog.tracklists import features_fetch, spotify_tracks_store, track_page
+from genrelens.catalog.tracklists import features_fetch_missing, spotify_tracks_store, track_page
 from genrelens.core.spotify.client import SpotifyClient
 from genrelens.core.spotify.models import Playlist
 from genrelens.core.spotify.models import Track as SpotifyTrack
@@ -47,7 +47,7 @@ def tracks_page(client: SpotifyClient | None, tracks: Sequence[SpotifyTrack], *,
                 limit: int) -> dict[str, Any]:
     """Store the tracks, fetch features for those without, and shape the page."""
     spotify_tracks_store(tracks=tracks)
-    report = features_fetch(refs=[t.to_ref() for t in tracks], providers=providers_for(client))
+    report = features_fetch_missing(refs=[t.to_ref() for t in tracks], providers=lambda: providers_for(client))
     return track_page(keys=[t.id for t in tracks], total=total, offset=offset, limit=limit, report=report)
 
 

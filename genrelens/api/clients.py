@@ -56,10 +56,11 @@ def user_spotify(request: Request) -> Iterator[SpotifyClient]:
     account = require_account(request)
     settings = configured_settings()
     client = account_client(settings=settings, account=account, capabilities=capabilities_load(settings=settings))
+    loaded = client.capabilities.as_dict()
     try:
         yield client
     finally:
-        capabilities_save(settings=settings, capabilities=client.capabilities)
+        capabilities_save(settings=settings, capabilities=client.capabilities, loaded=loaded)
         client.close()
 
 
@@ -79,10 +80,11 @@ def any_spotify(request: Request) -> Iterator[SpotifyClient | None]:
     if client is None:
         yield None
         return
+    loaded = client.capabilities.as_dict()
     try:
         yield client
     finally:
-        capabilities_save(settings=settings, capabilities=client.capabilities)
+        capabilities_save(settings=settings, capabilities=client.capabilities, loaded=loaded)
         client.close()
 
 

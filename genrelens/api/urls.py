@@ -1,9 +1,10 @@
 """Every endpoint under /rest/, the blog's API root; the OpenAPI schema and its Swagger UI with them."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from genrelens.api import analysis, auth, browse, status, taste, taste_import, uploads
+from genrelens.api.views import NoSuchEndpoint
 
 app_name = "api"
 
@@ -41,4 +42,5 @@ urlpatterns = [
     path("compare", taste.CompareApi.as_view(), name="compare"),
     path("uploads", uploads.UploadCreateApi.as_view(), name="upload-create"),
     path("uploads/<uuid:job_id>", uploads.UploadDetailApi.as_view(), name="upload-detail"),
+    re_path(r"^.*$", NoSuchEndpoint.as_view(), name="no-such-endpoint"),  # last: the JSON 404
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -28,3 +29,11 @@ class PublicApi(APIView):
 
 class UserApi(APIView):
     permission_classes = [LoggedIn]
+
+
+class NoSuchEndpoint(PublicApi):
+    """Last under /rest/: a path no endpoint matches (a job id that is no UUID, a typo) gets the API's
+    JSON 404 like every other error, not Django's HTML page a client cannot parse."""
+
+    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        raise NotFound(f"no endpoint at {request.path}")

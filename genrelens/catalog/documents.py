@@ -12,10 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 
 from genrelens.catalog.genres import SPOTIFY_TERMS_NOTE, active_model, headline_accuracy, predict_genres
 from genrelens.catalog.local import Owner, local_document, local_track_visible
-from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track
+from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track, TrainedModel
 from genrelens.catalog.taste import public_taste_for_model
 from genrelens.catalog.tracklists import features_fetch, preferred_features, source_rank, spotify_tracks_store
 from genrelens.core.errors import NotFound
@@ -72,6 +74,10 @@ def analysis_get(*, key: str, viewer: Owner, fetch_track: TrackFetcher | None = 
 
 def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
     """The stored document when the track and its features are already here: no client, no request."""
+    if not key.startswith("local:"):
+        document = _stored_by_key(key)
+        if document is not None:
+            return document
     track = track_find(key=key)
     if track is None or (track.is_local and not local_track_visible(track=track, viewer=viewer)):
         return None
@@ -82,6 +88,22 @@ def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
     stored = AnalysisDocument.objects.filter(track=track, model_version=record.version if record else "",
                                              sources_key=_sources_key(rows)).first()
     return stored.document if stored else None
+
+
+def _stored_by_key(key: str) -> dict[str, Any] | None:
+    """The same answer as below in two queries instead of four, for the common case (a Spotify track
+    by its key): the feature rows by the track's key, then the document for them and the active
+    model's version in one. Under load each query is a round trip to PostgreSQL (bench_load.py)."""
+    rows = list(AudioFeatures.objects.filter(track__key=key, track__is_local=False)
+                .only("source", "source_version", "fetched_at"))
+    if not rows:
+        return None
+    active = TrainedModel.objects.filter(is_active=True).values("version")[:1]
+    document: dict[str, Any] | None = (
+        AnalysisDocument.objects.filter(track__key=key, sources_key=_sources_key(rows),
+                                        model_version=Coalesce(Subquery(active), Value("")))
+        .values_list("document", flat=True).first())
+    return document
 
 
 def _fetch(key: str, fetch_track: TrackFetcher | None) -> Track:

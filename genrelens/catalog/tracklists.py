@@ -8,7 +8,7 @@ never one per track), and only for tracks the store has no features for yet.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -81,6 +81,17 @@ def _artists_store(tracks: Any) -> dict[str, int]:
 def features_fetch(*, refs: Sequence[TrackRef], providers: Sequence[FeatureProvider]) -> ChainReport:
     """Features for the tracks that have none stored yet, through the chain, in batches."""
     return run_chain(refs, providers, CatalogFeatureStore(), progress=False)
+
+
+def features_fetch_missing(*, refs: Sequence[TrackRef],
+                           providers: Callable[[], Sequence[FeatureProvider]]) -> ChainReport | None:
+    """`features_fetch`, building the provider chain only when some track has no features stored.
+
+    Most pages are all stored: then this is one query, and the chain (whose local provider lists
+    the installation's local files) is never built. None when nothing was missing."""
+    stored = CatalogFeatureStore().keys_with_features([ref.key for ref in refs])
+    missing = [ref for ref in refs if ref.key not in stored]
+    return features_fetch(refs=missing, providers=providers()) if missing else None
 
 
 # --- reads ----------------------------------------------------------------------------------------

@@ -88,3 +88,18 @@ def test_the_model_card_names_its_dataset_and_the_licence(web: WebApp, public_mo
     matrix = card["confusion_matrix"]
     assert len(matrix["matrix"]) == len(matrix["labels"]) == len(card["classes"])
     assert "Spotify's developer terms" in card["licence_note"]
+
+
+def test_a_stored_analysis_is_read_back_in_two_queries(web: WebApp, public_model: TrainedModel,
+                                                       django_assert_num_queries) -> None:
+    from genrelens.catalog.documents import analysis_stored
+    from genrelens.catalog.local import Owner
+
+    browser = web.logged_in("ann")
+    track_id = liked_id(web, browser)
+    first = browser.get("/rest/analysis", params={"track_id": track_id}).json()
+    # each query is a round trip to the database: under load they are what a stored answer costs
+    with django_assert_num_queries(2):
+        assert analysis_stored(key=track_id, viewer=Owner(session_key="")) == first
+    TrainedModel.objects.filter(pk=public_model.pk).update(is_active=False)
+    assert analysis_stored(key=track_id, viewer=Owner(session_key="")) is None  # stored for another model

@@ -242,3 +242,73 @@ def test_an_upload_of_hours_of_compressed_silence_fails_with_a_plain_reason(tmp_
     client = APIClient()
     job = wait_for(client, upload(client, "long.flac", path.read_bytes()).json()["status_url"])
     assert job["status"] == "failed" and job["error"] == "22 minutes long; the limit is 20 minutes"
+
+
+# --- issue 14: malformed and oversized bodies get a 4xx that says why, and write nothing ---------
+
+
+@pytest.fixture
+def member() -> APIClient:
+    client = APIClient()
+    client.force_login(User.objects.create_user("spotify:zed"))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"days": 7', "JSON parse error"),
+        ('{"days": NaN}', "JSON parse error"),
+        ("\xff\xfe", "JSON parse error"),
+        ('{"days": "forever"}', "days: A valid integer is required."),
+        ('{"days": 1e400}', "days: A valid integer is required."),
+        ('{"days": 100000}', "days: Ensure this value is less than or equal to"),
+        ("[1, 2]", "Expected a dictionary, but got list"),
+    ],
+)
+def test_a_malformed_json_body_is_a_400_that_says_why_and_writes_nothing(member: APIClient, body: str,
+                                                                        message: str) -> None:
+    from genrelens.accounts.models import ShareLink
+
+    response = member.post("/rest/share", body, content_type="application/json")
+    error = response.json()["error"]
+    # a well-formed body would get as far as "log in with Spotify" (zed has no Spotify login)
+    assert response.status_code == error["status"] == 400 and message in error["message"], error
+    assert not ShareLink.objects.exists()
+
+
+def test_a_json_body_over_the_cap_is_a_413_and_writes_nothing(member: APIClient, settings) -> None:
+    from genrelens.accounts.models import ShareLink
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = member.post("/rest/share", json.dumps({"days": 7, "pad": "x" * 20_000}),
+                           content_type="application/json")
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+    assert not ShareLink.objects.exists()
+
+
+_PART = b'--XYZ\r\nContent-Disposition: form-data; name="%s"%s\r\n\r\n%s'
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status", "message"),
+    [
+        ("application/json", b'{"file": "x"}', 415, 'Unsupported media type "application/json"'),
+        ("multipart/form-data", b"no boundary at all", 400, "Multipart form parse error"),
+        ("multipart/form-data; boundary=XYZ", _PART % (b"train", b"", b"true\r\n--XYZ--\r\n"), 400,
+         "file: No file was submitted."),
+        # cut off before its closing boundary: the file part never completes
+        ("multipart/form-data; boundary=XYZ", _PART % (b"file", b'; filename="a.wav"', b"RIFF0000WAVEfmt "), 400,
+         "file: No file was submitted."),
+        ("multipart/form-data; boundary=XYZ",
+         _PART % (b"file", b'; filename="a.wav"', b"RIFF0000WAVEfmt \r\n--XYZ\r\n")
+         + b'Content-Disposition: form-data; name="train"\r\n\r\nperhaps\r\n--XYZ--\r\n', 400,
+         "train: Must be a valid boolean."),
+    ],
+)
+def test_a_malformed_upload_is_a_4xx_that_says_why_and_stores_nothing(media: Path, content_type: str, body: bytes,
+                                                                      status: int, message: str) -> None:
+    response = APIClient().generic("POST", "/rest/uploads", body, content_type=content_type)
+    error = response.json()["error"]
+    assert response.status_code == error["status"] == status and message in error["message"], error
+    assert not Job.objects.exists() and not (media / "uploads").exists()

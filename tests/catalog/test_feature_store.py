@@ -66,3 +66,23 @@ def test_the_chain_only_asks_for_tracks_without_features_and_keeps_provenance(tm
 def test_imported_tracks_get_a_match_key(tmp_path: Path) -> None:
     call_command("import", str(tidy_raw_file(tmp_path / "s.csv", n=2)), stdout=StringIO(), stderr=StringIO())
     assert Track.objects.get(key=f"{1:022d}").match_key == "artist 1|song 1"
+
+
+def test_a_page_whose_tracks_all_have_features_never_builds_the_provider_chain(songs: Path) -> None:
+    from genrelens.catalog.tracklists import features_fetch_missing
+
+    built: list[bool] = []
+
+    def providers() -> list[DatasetProvider]:
+        built.append(True)
+        return [DatasetProvider(CatalogDatasetLookup())]
+
+    stored = [TrackRef(key=f"{i:022d}", spotify_id=f"{i:022d}") for i in range(10)]
+    with CaptureQueriesContext(connection) as queries:
+        assert features_fetch_missing(refs=stored, providers=providers) is None
+    # one query, whatever the size of the installation's local library the chain would list
+    assert not built and len(queries.captured_queries) == 1
+    Track.objects.create(key="new1", spotify_id=f"{1:022d}", name="Song 1")  # stored, features not yet
+    report = features_fetch_missing(refs=[*stored, TrackRef(key="new1", spotify_id=f"{1:022d}")], providers=providers)
+    assert built and report is not None and report.counts == {"dataset:songs": 1}
+    assert AudioFeatures.objects.filter(track__key="new1").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import http.server
 import pickle
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -151,3 +152,37 @@ def test_redirects_to_other_schemes_or_private_addresses_are_refused(tmp_path: P
     # asked for, a redirect to a local address is followed
     path = download(f"{server}/redirect?to={server}/songs.csv", cache, progress=False, allow_private_redirects=True)
     assert path.read_bytes() == (tmp_path / "songs.csv").read_bytes()
+
+
+# --- issue 14: text PostgreSQL cannot store, ids too long to be ids ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ({"track_name": "So\x00ng"}, "line 3: column track_name: contains a NUL byte"),
+        ({"track_id": "x" * 300}, "line 3: column track_id: 300 characters, more than an id has (200)"),
+        ({"track_album_id": "a" * 5000}, "line 3: column track_album_id: 5000 characters"),
+        ({"playlist_id": "p" * 65}, "line 3: column playlist_id: 65 characters"),
+        ({"track_artist": "b" * 5000}, "line 3: an artist name of 5000 characters (at most 190)"),
+    ],
+)
+def test_a_row_the_database_could_not_store_fails_the_import_by_line_and_column(
+        tmp_path: Path, override: dict[str, str], expected: str) -> None:
+    # Before: SQLite took these rows and PostgreSQL failed mid-import with a bare DataError.
+    from tests.factories import TIDY_RAW_COLUMNS, tidy_raw_row, write_csv
+
+    path = write_csv(tmp_path / "hostile.csv", [tidy_raw_row(0), tidy_raw_row(1, **override)], TIDY_RAW_COLUMNS)
+    with pytest.raises(CommandError, match=re.escape(expected)):
+        run_import(str(path))
+    assert not Track.objects.exists() and not Dataset.objects.exists()
+    run_import(str(path), "--skip-invalid")  # the valid row alone
+    assert list(Track.objects.values_list("name", flat=True)) == ["Song 0"]
+
+
+def test_a_binary_file_named_csv_is_refused_as_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "image.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    with pytest.raises(CommandError, match="not UTF-8 text"):
+        run_import(str(path))
+    assert not Track.objects.exists() and not Dataset.objects.exists()

@@ -26,13 +26,15 @@ from scipy.stats import pearsonr
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
 
-from genrelens.core.audio.calibration import DESCRIPTORS, INPUTS, LINKS, LinearModel, model_inputs
+from genrelens.core.audio.calibration import DESCRIPTOR_INPUTS, DESCRIPTORS, INPUTS, LINKS, LinearModel, model_inputs
 from genrelens.core.audio.descriptors import Measurements
 
 FloatArray = npt.NDArray[np.float64]
 
-#: ridge penalty on standardised inputs (about 65 training recordings per fold, 15 inputs)
-RIDGE_ALPHA = 10.0
+#: ridge penalty on standardised inputs per input read: 10 for the 15 signal measures (about 65
+#: training recordings per fold), growing with the number of inputs so that a model reading the
+#: 26 timbre summaries too is shrunk as hard per coefficient
+RIDGE_ALPHA_PER_INPUT = 10.0 / 15.0
 #: inverse penalty of the instrumental/not classifier; classes weighted to balance (few instrumentals)
 LOGISTIC_C = 1.0
 #: Spotify values are clipped to this margin before taking log-odds
@@ -68,7 +70,7 @@ def fit(name: str, X: FloatArray, y: FloatArray, inputs: Sequence[str]) -> Linea
         coef, intercept = clf.coef_[0], float(clf.intercept_[0])
     else:
         target = _logit(y) if link == "logit" else y
-        reg = Ridge(alpha=RIDGE_ALPHA).fit(Z, target)
+        reg = Ridge(alpha=RIDGE_ALPHA_PER_INPUT * len(inputs)).fit(Z, target)
         coef, intercept = reg.coef_, float(reg.intercept_)
     return LinearModel(tuple(inputs), _floats(mean), _floats(scale), _floats(coef), round(intercept, 6), link)
 
@@ -134,10 +136,12 @@ def measure_dev_set(dev_dir: Path, *, cache: Path | None = None, workers: int = 
     """
     from genrelens.core.audio.analyze import ANALYSER_VERSION
 
+    # the analyser version and the measures taken: a new measure must not read an old cache
+    cache_key = ANALYSER_VERSION + "|" + ",".join(Measurements.__dataclass_fields__)
     features = pd.read_csv(dev_dir / "features.csv")
     path = None
     if cache is not None:
-        tag = hashlib.sha256(ANALYSER_VERSION.encode()).hexdigest()[:10]
+        tag = hashlib.sha256(cache_key.encode()).hexdigest()[:10]
         path = cache / f"dev-measures-{tag}.csv"
         if path.is_file():
             return features.merge(pd.read_csv(path), on="spotify_id", validate="one_to_one")
@@ -156,7 +160,14 @@ def _measure_one(path: Path) -> dict[str, float]:
     from genrelens.core.audio.decode import decode
 
     m = measure_decoded(decode(path))
-    return {MEASURE_PREFIX + name: float(getattr(m, name)) for name in m.__dataclass_fields__}
+    row: dict[str, float] = {}
+    for name in m.__dataclass_fields__:
+        value = getattr(m, name)
+        if isinstance(value, tuple):  # one column per element: name_0, name_1, ...
+            row.update({f"{MEASURE_PREFIX}{name}_{i}": float(v) for i, v in enumerate(value)})
+        else:
+            row[MEASURE_PREFIX + name] = float(value)
+    return row
 
 
 def input_matrix(frame: pd.DataFrame) -> FloatArray:
@@ -167,7 +178,14 @@ def input_matrix(frame: pd.DataFrame) -> FloatArray:
 
 def measurements_of(row: pd.Series) -> Measurements:
     """The Measurements of one row of `measure_dev_set`."""
-    values: dict[str, Any] = {n: float(row[MEASURE_PREFIX + n]) for n in Measurements.__dataclass_fields__}
+    values: dict[str, Any] = {}
+    for name, spec in Measurements.__dataclass_fields__.items():
+        if MEASURE_PREFIX + name in row.index:
+            values[name] = float(row[MEASURE_PREFIX + name])
+        elif spec.default == ():  # a tuple measure, stored as name_0, name_1, ...
+            columns = sorted((c for c in row.index if str(c).startswith(f"{MEASURE_PREFIX}{name}_")),
+                             key=lambda c: int(str(c).rsplit("_", 1)[1]))
+            values[name] = tuple(float(row[c]) for c in columns)
     values["key"], values["mode"] = int(values["key"]), int(values["mode"])
     return Measurements(**values)
 
@@ -183,13 +201,15 @@ def fit_all(
     fidelity: dict[str, dict[str, Any]] = {}
     for name in DESCRIPTORS:
         rows = frame[name].notna().to_numpy()
-        X, y = X_all[rows], frame.loc[rows, name].to_numpy(dtype=np.float64)
+        inputs = DESCRIPTOR_INPUTS[name]
+        columns = [INPUTS.index(i) for i in inputs]
+        X, y = X_all[rows][:, columns], frame.loc[rows, name].to_numpy(dtype=np.float64)
         g = [grp for grp, keep in zip(groups, rows, strict=True) if keep]
-        result = cross_validate(name, X, y, g, INPUTS)
+        result = cross_validate(name, X, y, g, inputs)
         fidelity[name] = {**result.to_json(), **_checks(name, y, result.predictions)}
         if keep_predictions:
             fidelity[name]["_predictions"] = result.predictions
-        models[name] = fit(name, X, y, INPUTS)
+        models[name] = fit(name, X, y, inputs)
     return models, fidelity
 
 

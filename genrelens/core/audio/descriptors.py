@@ -52,6 +52,10 @@ class Measurements:
     harmonic_share: float  # share of mel energy that median filtering assigns to sustained tones
     zero_crossing_rate: float  # sign changes per sample of the 22050 Hz mono signal
     timbre_change: float  # mean absolute frame-to-frame change of MFCC 1-6 over loud frames
+    # timbre summaries valence and acousticness read (empty tuples read as zeros)
+    contrast_mean: tuple[float, ...] = ()  # spectral contrast per octave band (dB), mean over frames
+    contrast_std: tuple[float, ...] = ()  # and its spread over frames
+    mfcc_mean: tuple[float, ...] = ()  # MFCC 1-12 averaged over the loud frames
 
 
 def _clip(x: float) -> float:
@@ -284,3 +288,37 @@ def timbre_change(spectra: Spectra) -> float:
         return 0.0
     mfcc = scipy.fft.dct(spectra.mel_db[:, loud], axis=0, type=2, norm="ortho")[1:7]
     return float(np.abs(np.diff(mfcc, axis=1)).mean())
+
+
+#: spectral contrast is read on every 2nd frame (46 ms apart): a mean and spread over the track
+#: need no finer grid, and it halves the cost of the per-band sort
+_CONTRAST_STRIDE = 2
+N_CONTRAST_BANDS = 7  # librosa's six octave bands from 200 Hz plus the band below
+N_MFCC_MEANS = 12
+
+
+def spectral_contrast(spectra: Spectra) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(mean, spread) over frames of the peak-to-valley level difference in each octave band
+    (Jiang et al. 2002, "Music type classification by spectral contrast feature"): clear tones
+    over a quiet floor give a high contrast, dense distorted or noisy mixes a low one."""
+    if spectra.n_frames < 2 * _CONTRAST_STRIDE:
+        zeros = (0.0,) * N_CONTRAST_BANDS
+        return zeros, zeros
+    magnitude = np.sqrt(spectra.power[:, ::_CONTRAST_STRIDE])
+    contrast = librosa.feature.spectral_contrast(S=magnitude, sr=ANALYSIS_SR, n_fft=N_FFT)
+    return _finite_tuple(contrast.mean(axis=1)), _finite_tuple(contrast.std(axis=1))
+
+
+def mfcc_means(spectra: Spectra) -> tuple[float, ...]:
+    """MFCC 1-12 (orthonormal DCT of the mel dB) averaged over the loud frames: the track's
+    average spectral envelope, without the overall level (MFCC 0)."""
+    total = spectra.power.sum(axis=0, dtype=np.float64)
+    loud = total > max(float(total.max()) * 1e-4, 1e-10) if total.size else total > 0
+    if int(loud.sum()) < 3:
+        return (0.0,) * N_MFCC_MEANS
+    mfcc = scipy.fft.dct(spectra.mel_db[:, loud], axis=0, type=2, norm="ortho")[1 : 1 + N_MFCC_MEANS]
+    return _finite_tuple(mfcc.mean(axis=1))
+
+
+def _finite_tuple(values: npt.ArrayLike) -> tuple[float, ...]:
+    return tuple(float(v) if math.isfinite(float(v)) else 0.0 for v in np.asarray(values, dtype=np.float64))

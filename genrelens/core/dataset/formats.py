@@ -362,6 +362,7 @@ def _validate(
         values = mapped[col] if col in mapped else pd.Series("", index=mapped.index)
         frame[col] = values.astype("string").fillna("").str.strip().astype(object)
 
+    _flag_text(frame, flag)
     if table.broken:
         why = pd.Series(table.broken, dtype=object).reindex(range(len(mapped)), fill_value="")
         why.index = mapped.index
@@ -402,6 +403,31 @@ def _validate(
     good["release_year"] = good["release_year"].round()
     notes += _feature_notes(mapped, good)
     return good, rejected, notes
+
+
+#: the longest identifier the catalog keeps per column, and the longest single artist name (its key
+#: is "name:" + the name); anything longer is not an id but a broken or hostile file
+ID_MAX_CHARS = {"track_id": 200, "track_album_id": 64, "playlist_id": 64}
+ARTIST_MAX_CHARS = 190
+
+
+def _flag_text(frame: pd.DataFrame, flag: Flagger) -> None:
+    """NUL bytes (which PostgreSQL cannot store) and ids too long to be ids, named by column."""
+    for col in frame.columns:
+        flag(frame[col].str.contains("\x00", regex=False), f"column {col}: contains a NUL byte (is it a binary file?)")
+    for col, limit in ID_MAX_CHARS.items():
+        length = frame[col].str.len()
+        flag(length > limit, f"column {col}: " + length.astype(str) + f" characters, more than an id has ({limit})")
+    # the artists as the catalog splits them: `artists` on ";", else `track_artist` on ", " too
+    names = [_names(a) or _names(t.replace(", ", ";")) for a, t in zip(frame["artists"], frame["track_artist"],
+                                                                         strict=True)]
+    longest = pd.Series([max(map(len, n), default=0) for n in names], index=frame.index)
+    flag(longest > ARTIST_MAX_CHARS, "an artist name of " + longest.astype(str)
+         + f" characters (at most {ARTIST_MAX_CHARS})")
+
+
+def _names(text: str) -> list[str]:
+    return [a.strip() for a in str(text).split(";") if a.strip()]
 
 
 def _unknown_year(values: pd.Series, notes: list[str]) -> pd.Series:

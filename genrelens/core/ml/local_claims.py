@@ -3,8 +3,10 @@ from local features agreed with genres computed from Spotify's features for the 
 
 The agreement was measured by bench/bench_descriptors.py on real recordings whose Spotify features
 are known (docs/benchmarks/descriptors.md) and is kept in genrelens/data/local_genre_agreement.json.
-That benchmark also tried a model trained only on the features local analysis reproduces
-faithfully; `basis` in the JSON names whichever agreed more often with the Spotify-feature genres.
+That benchmark also measures two models trained on the shared songs with the local features'
+measured noise (only the faithfully reproduced features, or all of them); `most_accurate` in the
+JSON names whichever agreed most often. `basis` names what is shown here: the active model, because
+an alternative must be trained on the active model's own songs and genres (docs/audio-features.md).
 """
 
 from __future__ import annotations

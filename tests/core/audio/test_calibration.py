@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from genrelens.core.audio import analyze_file
-from genrelens.core.audio.calibration import DESCRIPTORS, INPUTS, LinearModel, fidelity, load, model_inputs
-from genrelens.core.audio.descriptors import Measurements
+from genrelens.core.audio.calibration import (
+    DESCRIPTOR_INPUTS,
+    DESCRIPTORS,
+    INPUTS,
+    TIMBRE_INPUTS,
+    LinearModel,
+    fidelity,
+    load,
+    model_inputs,
+)
+from genrelens.core.audio.descriptors import Measurements, mfcc_means, spectral_contrast
+from genrelens.core.audio.spectral import ANALYSIS_SR, analyse_spectra
 
 PREVIEWS = Path(__file__).resolve().parents[4] / "shared" / "data" / "spotify-previews"
 SUNG = ("Hound Dog", "Numb", "Wonderwall", "Smells Like Teen Spirit")
@@ -19,7 +31,8 @@ INSTRUMENTAL = ("A La Plage", "Adrift", "After The Rain")
 
 
 def _zero_measurements() -> Measurements:
-    return Measurements(**{name: 0 for name in Measurements.__dataclass_fields__})
+    fields = Measurements.__dataclass_fields__
+    return Measurements(**{name: () if spec.default == () else 0 for name, spec in fields.items()})
 
 
 def test_every_descriptor_has_a_model_over_the_documented_inputs_and_a_fidelity() -> None:
@@ -27,9 +40,29 @@ def test_every_descriptor_has_a_model_over_the_documented_inputs_and_a_fidelity(
     assert set(calibration.models) == set(DESCRIPTORS) == set(fidelity())
     assert list(model_inputs(_zero_measurements())) == list(INPUTS)
     for name, model in calibration.models.items():
-        assert model.inputs == INPUTS, name
-        assert len(model.mean) == len(model.scale) == len(model.coef) == len(INPUTS), name
+        assert model.inputs == DESCRIPTOR_INPUTS[name], name
+        assert len(model.mean) == len(model.scale) == len(model.coef) == len(model.inputs), name
         assert all(s > 0 for s in model.scale), name
+
+
+def test_timbre_summaries_are_finite_and_complete_on_music_silence_and_a_clip_too_short_to_measure() -> None:
+    t = np.arange(3 * ANALYSIS_SR) / ANALYSIS_SR
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)).astype(np.float32) * 0.2
+    silence = np.zeros(3 * ANALYSIS_SR, dtype=np.float32)
+    for y in (chord, silence, chord[:600]):
+        spectra = analyse_spectra(y)
+        means, spreads = spectral_contrast(spectra)
+        values = model_inputs(replace(_zero_measurements(), contrast_mean=means, contrast_std=spreads,
+                                      mfcc_mean=mfcc_means(spectra)))
+        assert all(math.isfinite(values[name]) for name in TIMBRE_INPUTS)
+        assert len(means) == len(spreads) == 7 and len(mfcc_means(spectra)) == 12
+    # three steady tones stand far above their octave bands' floor: a high contrast
+    assert max(spectral_contrast(analyse_spectra(chord))[0]) > 20.0
+
+
+def test_empty_timbre_summaries_read_as_zeros() -> None:
+    values = model_inputs(_zero_measurements())
+    assert all(values[name] == 0.0 for name in TIMBRE_INPUTS)
 
 
 def test_links_keep_every_estimate_in_the_unit_interval_even_far_outside_the_training_range() -> None:

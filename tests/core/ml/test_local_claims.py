@@ -29,3 +29,14 @@ def test_a_local_claim_carries_the_models_probabilities_and_the_measured_agreeme
 def test_a_local_claim_names_the_features_the_model_cannot_do_without(synthetic_training):
     with pytest.raises(MissingFeatures):
         local_genre_claim(synthetic_training.model, {"energy": 0.5})
+
+
+def test_the_measured_agreement_names_what_is_shown_the_most_accurate_model_and_the_noise_it_was_trained_with():
+    measured = measured_agreement()
+    assert measured["basis"] == "active-model"
+    assert measured["most_accurate"] in measured["agreement"]
+    best = measured["agreement"][measured["most_accurate"]]["top1"]
+    assert all(scores["top1"] <= best for scores in measured["agreement"].values())
+    assert set(measured["noise"]) == {"energy", "danceability", "speechiness", "acousticness", "instrumentalness",
+                                      "valence"}
+    assert all(0 < sd < 1 for sd in measured["noise"].values())
