@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "genrelens.jobs.apps.JobsConfig",
     "genrelens.api.apps.ApiConfig",
     "genrelens.accounts.apps.AccountsConfig",
+    "genrelens.listening.apps.ListeningConfig",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # one name for a choice set several shapes use (a taste's weighting: by plays, or each track once)
+    "ENUM_NAME_OVERRIDES": {"WeightingEnum": "genrelens.core.listening.types.WEIGHTING_CHOICES"},
 }
 
 LOGGING = {
@@ -202,6 +205,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 # Run background jobs (upload analysis) in a thread of the web process; 0 leaves them to `genrelens worker`.
+# Listening-data exports (a Spotify data export .zip, Last.fm or Exportify CSVs): the upload itself is
+# capped by GENRELENS_UPLOAD_MAX_BYTES; a zip's files and their unpacked size by these, before unpacking.
+GENRELENS_EXPORT_MAX_FILES = envint("GENRELENS_EXPORT_MAX_FILES", 2_000, minimum=1)
+GENRELENS_EXPORT_MAX_UNPACKED_BYTES = envint("GENRELENS_EXPORT_MAX_UNPACKED_BYTES", 1024**3, minimum=1)
 GENRELENS_JOBS_IN_PROCESS = envbool("GENRELENS_JOBS_IN_PROCESS", True)
 # An upload is analysed in a child process: memory it may use beyond the audio stack, and seconds.
 GENRELENS_ANALYSIS_MEMORY_BYTES = envint("GENRELENS_ANALYSIS_MEMORY_BYTES", 2 * 1024**3, minimum=64 * 1024**2)

@@ -8,6 +8,7 @@ in, which is what lets two people compare tastes when a dev-mode app admits only
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -22,12 +23,16 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 365
 
 
-def share_create(*, user: AbstractBaseUser, owner_name: str, days: int = DEFAULT_DAYS) -> ShareLink:
-    taste = UserTaste.objects.filter(user_id=user.pk).first()
-    if taste is None:
-        raise NotFound("no taste to share yet: refresh your taste first")
+def share_create(*, user: AbstractBaseUser, owner_name: str, days: int = DEFAULT_DAYS,
+                 document: Mapping[str, Any] | None = None) -> ShareLink:
+    """Share `document` (one of the user's tastes), by default their Spotify library's."""
+    if document is None:
+        taste = UserTaste.objects.filter(user_id=user.pk).first()
+        if taste is None:
+            raise NotFound("no taste to share yet: refresh your taste first")
+        document = taste.document
     return ShareLink.objects.create(token=secrets.token_urlsafe(32), user_id=user.pk, owner_name=owner_name[:300],
-                                    snapshot=share_snapshot(taste.document),
+                                    snapshot=share_snapshot(document),
                                     expires_at=timezone.now() + timedelta(days=days))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers as s
 
+from genrelens.core.listening.types import WEIGHTING_CHOICES
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES
 
 # ---------------------------------------------------------------------------------------------
@@ -429,6 +430,60 @@ class PublicTaste(s.Serializer):
     all = GenreEntry()
 
 
+class MatchCounts(s.Serializer):
+    total = s.IntegerField()
+    counted = s.IntegerField(required=False, help_text="plays only: the plays that count for the weighting")
+    matched = s.IntegerField()
+    with_features = s.IntegerField()
+    by_how = s.DictField(child=s.IntegerField(), help_text="uri, name+duration, name, unmatched")
+    by_source = s.DictField(child=s.IntegerField(), help_text="feature source (reccobeats, dataset:NAME, ...); none")
+
+
+class MatchReport(s.Serializer):
+    weighting = s.CharField()
+    plays = MatchCounts()
+    tracks = MatchCounts()
+
+
+class TasteSource(s.Serializer):
+    source = s.CharField()
+    label = s.CharField()
+    updated_at = s.DateTimeField()
+    weightings = s.ListField(child=s.ChoiceField(choices=WEIGHTING_CHOICES))
+
+
+class TasteSources(s.Serializer):
+    items = TasteSource(many=True)
+    guest = s.BooleanField(help_text="the caller is a guest (no Spotify login), known by this browser session")
+
+
+class ImportedFile(s.Serializer):
+    format = s.CharField(help_text="extended_history, account_history, podcast_history, library, playlists, "
+                                   "lastfm or exportify")
+    rows = s.IntegerField(help_text="plays and library entries read")
+    skipped = s.DictField(child=s.IntegerField(), help_text="reason -> rows left out")
+
+
+class TasteImportResult(s.Serializer):
+    files = s.DictField(child=ImportedFile(), help_text="each file with listening data, by its path in the export")
+    ignored = s.ListField(child=s.CharField(), help_text="files that hold no listening data")
+    skipped = s.DictField(child=s.IntegerField(), help_text="reason (podcast episode, audiobook, ...) -> rows")
+    plays_read = s.IntegerField()
+    plays_new = s.IntegerField(help_text="0 when the same export was imported before")
+    sources = s.DictField(child=MatchReport(), help_text="each taste source rebuilt, with its match report")
+
+
+class TasteImport(s.Serializer):
+    id = s.UUIDField()
+    stage = s.ChoiceField(choices=["queued", "reading", "storing", "matching", "features", "taste", "done", "failed"])
+    done = s.IntegerField(help_text="progress within the stage (tracks)")
+    total = s.IntegerField(help_text="0 when the stage has no count")
+    error = s.CharField(allow_blank=True)
+    result = TasteImportResult(allow_null=True, help_text="once done")
+    created_at = s.DateTimeField()
+    status_url = s.CharField()
+
+
 class TasteBody(s.Serializer):
     """What every taste document holds: a user's own, a share link's snapshot, the public as a taste."""
 
@@ -445,6 +500,12 @@ class TasteBody(s.Serializer):
 
 class UserTaste(TasteBody):
     updated_at = s.DateTimeField()
+    source = s.CharField(help_text="spotify, spotify_export, lastfm, playlists or local")
+    source_label = s.CharField()
+    weighting = s.ChoiceField(choices=WEIGHTING_CHOICES, help_text="plays: each track weighted by its counted "
+                                                                      "plays; tracks: each track once")
+    weighting_label = s.CharField()
+    match = MatchReport(allow_null=True, help_text="imported sources: how plays and tracks matched")
 
 
 class Snapshot(TasteBody):

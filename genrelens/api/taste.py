@@ -12,15 +12,17 @@ from rest_framework.exceptions import NotFound as HttpNotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from genrelens.accounts.models import ShareLink, UserTaste
+from genrelens.accounts.models import ShareLink
 from genrelens.accounts.shares import DEFAULT_DAYS, MAX_DAYS, share_body, share_create, share_get, share_revoke
 from genrelens.api import shapes
-from genrelens.api.clients import require_account
+from genrelens.api.clients import caller_account, require_account
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.taste import public_taste_named
+from genrelens.core.listening.types import WEIGHTING_CHOICES
 from genrelens.core.taste.documents import compare, public_as_taste, share_snapshot
 from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create, job_submit
+from genrelens.listening.selectors import ChosenTaste, taste_chosen
 
 
 def job_body(job: Job) -> dict[str, Any]:
@@ -36,14 +38,29 @@ class PublicTasteApi(PublicApi):
         return Response(public_taste_named(request.query_params.get("dataset") or None))
 
 
+class TasteChoice(serializers.Serializer):
+    source = serializers.CharField(required=False, help_text="spotify, spotify_export, lastfm, playlists or local "
+                                                             "(default: the first of /rest/taste/sources)")
+    weighting = serializers.ChoiceField(choices=WEIGHTING_CHOICES, required=False,
+                                        help_text="default: plays when the source has plays")
+
+
+_CHOICE_PARAMS = [OpenApiParameter("source", str, description="spotify, spotify_export, lastfm, playlists or local"),
+                  OpenApiParameter("weighting", str, enum=list(WEIGHTING_CHOICES))]
+
+
+def _chosen(user_id: int, data: Any) -> ChosenTaste:
+    choice = TasteChoice(data=data)
+    choice.is_valid(raise_exception=True)
+    return taste_chosen(user_id=user_id, source=choice.validated_data.get("source"),
+                        weighting=choice.validated_data.get("weighting"))
+
+
 class MyTasteApi(UserApi):
-    @extend_schema(responses={200: shapes.UserTaste},
-                   description="The user's taste; 404 (code not_found) until the first refresh has finished.")
+    @extend_schema(parameters=_CHOICE_PARAMS, responses={200: shapes.UserTaste},
+                   description="One of the user's tastes (it says which); 404 (code not_found) until one exists.")
     def get(self, request: Request) -> Response:
-        taste = UserTaste.objects.filter(user_id=request.user.pk).first()
-        if taste is None:
-            raise HttpNotFound("no taste yet: refresh it (POST /rest/taste/refresh)")
-        return Response({**taste.document, "updated_at": taste.updated_at})
+        return Response(_chosen(request.user.pk, request.query_params).body())
 
 
 class TasteRefreshApi(UserApi):
@@ -64,7 +81,7 @@ class JobDetailApi(UserApi):
         return Response(job_body(job))
 
 
-class ShareInput(serializers.Serializer):
+class ShareInput(TasteChoice):
     days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, default=DEFAULT_DAYS)
 
 
@@ -78,8 +95,10 @@ class SharesApi(UserApi):
     def post(self, request: Request) -> Response:
         data = ShareInput(data=request.data)
         data.is_valid(raise_exception=True)
-        account = require_account(request)
-        link = share_create(user=request.user, owner_name=account.display_name, days=data.validated_data["days"])
+        account = caller_account(request)  # guests share too; their links carry no name
+        chosen = _chosen(request.user.pk, request.data)
+        link = share_create(user=request.user, owner_name=account.display_name if account else "",
+                            days=data.validated_data["days"], document=chosen.document)
         return Response(_with_url(request, share_body(link, with_taste=False)), status=201)
 
 
@@ -103,7 +122,8 @@ class SharedApi(PublicApi):
 class CompareApi(PublicApi):
     @extend_schema(parameters=[OpenApiParameter("token", str, required=True),
                                OpenApiParameter("with", str, enum=["me", "public"]),
-                               OpenApiParameter("genre", str, description="with=public: one genre's taste")],
+                               OpenApiParameter("genre", str, description="with=public: one genre's taste"),
+                               *_CHOICE_PARAMS],
                    responses={200: shapes.Comparison},
                    description="A shared taste against the caller's own (with=me, needs a login) or the public's.")
     def get(self, request: Request) -> Response:
@@ -112,10 +132,9 @@ class CompareApi(PublicApi):
         if against not in ("me", "public"):
             raise serializers.ValidationError({"with": ["must be me or public"]})
         if against == "me":
-            taste = UserTaste.objects.filter(user_id=request.user.pk).first() if request.user.is_authenticated else None
-            if taste is None:
-                raise HttpNotFound("you have no taste to compare yet: log in and refresh it")
-            mine, label = taste.document, "you"
+            if not request.user.is_authenticated:
+                raise HttpNotFound("you have no taste to compare yet: log in and refresh it, or import your data")
+            mine, label = _chosen(request.user.pk, request.query_params).document, "you"
         else:
             genre = request.query_params.get("genre") or None
             mine, label = public_as_taste(public_taste_named(link.snapshot.get("dataset") or None), genre), (

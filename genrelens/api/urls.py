@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from genrelens.api import analysis, auth, browse, status, taste, uploads
+from genrelens.api import analysis, auth, browse, status, taste, taste_import, uploads
 from genrelens.api.views import NoSuchEndpoint
 
 app_name = "api"
@@ -31,6 +31,10 @@ urlpatterns = [
     path("taste", taste.MyTasteApi.as_view(), name="taste"),
     path("taste/public", taste.PublicTasteApi.as_view(), name="taste-public"),
     path("taste/refresh", taste.TasteRefreshApi.as_view(), name="taste-refresh"),
+    path("taste/sources", taste_import.TasteSourcesApi.as_view(), name="taste-sources"),
+    path("taste/imports", taste_import.TasteImportCreateApi.as_view(), name="taste-import-create"),
+    path("taste/local", taste_import.TasteLocalApi.as_view(), name="taste-local"),
+    path("taste/imports/<uuid:import_id>", taste_import.TasteImportDetailApi.as_view(), name="taste-import-detail"),
     path("jobs/<uuid:job_id>", taste.JobDetailApi.as_view(), name="job-detail"),
     path("share", taste.SharesApi.as_view(), name="share"),
     path("share/<str:token>", taste.ShareDetailApi.as_view(), name="share-detail"),

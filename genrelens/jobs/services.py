@@ -72,10 +72,33 @@ def _refresh_taste(payload: dict[str, Any]) -> dict[str, Any]:
         raise JobFailed(str(exc)) from exc
 
 
+def _import_taste(payload: dict[str, Any]) -> dict[str, Any]:
+    from genrelens.core.errors import GenrelensError
+    from genrelens.core.listening.archive import Limits
+    from genrelens.jobs.taste_import import taste_import
+    from genrelens.listening.services import taste_import_finish
+
+    path, import_id = Path(payload["path"]), uuid.UUID(payload["import_id"])
+    limits = Limits(max_files=settings.GENRELENS_EXPORT_MAX_FILES,
+                    max_unpacked_bytes=settings.GENRELENS_EXPORT_MAX_UNPACKED_BYTES)
+    try:
+        result = taste_import(user_id=int(payload["user_id"]), path=path, limits=limits, import_id=import_id)
+    except GenrelensError as exc:  # a bad file, no dataset: a reason naming their file, not our copy of it
+        reason = str(exc).replace(path.name, str(payload.get("name") or "the upload"))
+        taste_import_finish(import_id=import_id, error=reason)
+        raise JobFailed(reason) from exc
+    except Exception:
+        taste_import_finish(import_id=import_id, error=INTERNAL_ERROR)
+        raise
+    taste_import_finish(import_id=import_id, result=result)
+    return result
+
+
 HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"analyze_upload": _analyze_upload,
-                                                                   "refresh_taste": _refresh_taste}
+                                                                   "refresh_taste": _refresh_taste,
+                                                                   "import_taste": _import_taste}
 #: job kind -> payload keys naming files the job owns, deleted when it ends (success or failure)
-OWNED_FILES: dict[str, tuple[str, ...]] = {"analyze_upload": ("path",)}
+OWNED_FILES: dict[str, tuple[str, ...]] = {"analyze_upload": ("path",), "import_taste": ("path",)}
 
 
 def job_create(*, kind: str, payload: dict[str, Any], owner_id: int | None = None, owner_session: str = "") -> Job:

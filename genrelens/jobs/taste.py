@@ -58,17 +58,33 @@ def taste_refresh(*, user_id: int) -> dict[str, Any]:
             "dataset": dataset.name}
 
 
-def taste_document(keys: list[str], *, public: dict[str, Any]) -> dict[str, Any]:
-    """The core's user taste for these catalog tracks (features as stored, genres from the model)."""
-    found = preferred_features(keys)
+def taste_document(keys: list[str], *, public: dict[str, Any], weights: list[float] | None = None,
+                   found: dict[str, tuple[dict[str, Any], str]] | None = None) -> dict[str, Any]:
+    """The core's user taste for these catalog tracks (features as stored, genres from the model),
+    each track counted `weights[i]` times when given (plays), else once. `found`: the tracks'
+    `preferred_features`, when the caller has them already."""
+    found = preferred_features_of(keys) if found is None else found
     rows = [found[k][0] if k in found else {} for k in keys]
     frame = pd.DataFrame([{n: _nan(r.get(n)) for n in FEATURE_NAMES} for r in rows], columns=list(FEATURE_NAMES))
+    if weights is not None:
+        frame["weight"] = weights
     output = predict_genres([r or None for r in rows], [None] * len(rows))
     genres = sorted({g for p in output.probabilities if p for g in p})
     probabilities = (pd.DataFrame([{g: (p or {}).get(g, math.nan) for g in genres} for p in output.probabilities],
                                   columns=genres) if genres else None)
     return user_taste(frame, public=public, probabilities=probabilities,
                       sources=[found[k][1] if k in found else None for k in keys])
+
+
+_CHUNK = 5_000
+
+
+def preferred_features_of(keys: list[str]) -> dict[str, tuple[dict[str, Any], str]]:
+    """`preferred_features` for any number of keys (a query's parameters are limited: SQLite)."""
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        found.update(preferred_features(keys[start:start + _CHUNK]))
+    return found
 
 
 def _nan(value: Any) -> float:

@@ -214,3 +214,29 @@ def test_devmode_journey_answers_with_data_or_a_plain_message(devmode_app: App, 
     page.get_by_test_id("capabilities-off").first.wait_for()
     journey.shot("status")
     assert not journey.errors
+
+
+def test_no_spotify_login_upload_a_data_export_then_share_the_taste(legacy_app: App, journey_factory,
+                                                                     tmp_path: Path) -> None:
+    from tests.listening.exports import extended_history, write_zip
+
+    export = write_zip(tmp_path / "my_spotify_data.zip",
+                       {"Streaming_History_Audio_2016-2025_0.json": extended_history(600, 120)})
+    journey = journey_factory(legacy_app)
+    page = journey.goto("/taste")
+    page.get_by_test_id("taste-import").wait_for()
+    journey.shot("taste-import-offered")
+    page.get_by_test_id("taste-import-file").set_input_files(str(export))
+    page.get_by_test_id("taste-which").wait_for(timeout=180_000)
+    assert "Spotify data export" in page.get_by_test_id("taste-which").inner_text()
+    page.get_by_test_id("taste-match").wait_for()
+    page.get_by_test_id("density-chart").first.wait_for()
+    journey.shot("taste-from-export")
+    journey.no_serious_accessibility_violations("taste from a data export")
+    page.get_by_role("button", name="Share this taste").click()
+    url = page.get_by_test_id("share-this-taste-url").inner_text().strip()
+    stranger = journey_factory(legacy_app)
+    stranger.page.goto(url)
+    stranger.page.get_by_test_id("similarity-score").wait_for()
+    stranger.shot("shared-export-taste")
+    assert not journey.errors

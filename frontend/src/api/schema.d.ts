@@ -375,10 +375,60 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The user's taste; 404 (code not_found) until the first refresh has finished. */
+        /** @description One of the user's tastes (it says which); 404 (code not_found) until one exists. */
         get: operations["taste_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/taste/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Import listening data as a taste, in the background. A caller without a login becomes a guest of this browser session. */
+        post: operations["taste_imports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/taste/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["taste_imports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/taste/local": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A taste (source local) from the audio files the caller uploaded and had analysed. A caller without a login becomes a guest and keeps their uploads. */
+        post: operations["taste_local_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -411,6 +461,23 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["taste_refresh_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/taste/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The caller's tastes: the Spotify library's and each imported source's. */
+        get: operations["taste_sources_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -757,6 +824,23 @@ export interface components {
          * @enum {string}
          */
         HealthStatusEnum: "ok" | "degraded";
+        ImportInputRequest: {
+            /**
+             * Format: binary
+             * @description a Spotify data export (.zip, or one of its .json files), a Last.fm CSV or an Exportify CSV; the format is read from the content
+             */
+            file: string;
+        };
+        ImportedFile: {
+            /** @description extended_history, account_history, podcast_history, library, playlists, lastfm or exportify */
+            format: string;
+            /** @description plays and library entries read */
+            rows: number;
+            /** @description reason -> rows left out */
+            skipped: {
+                [key: string]: number;
+            };
+        };
         Job: {
             /** Format: uuid */
             id: string;
@@ -812,6 +896,26 @@ export interface components {
             /** Format: double */
             top2: number;
             recordings: number;
+        };
+        MatchCounts: {
+            total: number;
+            /** @description plays only: the plays that count for the weighting */
+            counted?: number;
+            matched: number;
+            with_features: number;
+            /** @description uri, name+duration, name, unmatched */
+            by_how: {
+                [key: string]: number;
+            };
+            /** @description feature source (reccobeats, dataset:NAME, ...); none */
+            by_source: {
+                [key: string]: number;
+            };
+        };
+        MatchReport: {
+            weighting: string;
+            plays: components["schemas"]["MatchCounts"];
+            tracks: components["schemas"]["MatchCounts"];
         };
         Me: {
             connected: boolean;
@@ -943,6 +1047,15 @@ export interface components {
             albums: components["schemas"]["AlbumItem"][];
         };
         ShareInputRequest: {
+            /** @description spotify, spotify_export, lastfm, playlists or local (default: the first of /rest/taste/sources) */
+            source?: string;
+            /**
+             * @description default: plays when the source has plays
+             *
+             *     * `plays` - plays
+             *     * `tracks` - tracks
+             */
+            weighting?: components["schemas"]["WeightingEnum"];
             /** @default 30 */
             days: number;
         };
@@ -1026,6 +1139,18 @@ export interface components {
             country: string | null;
             product: string | null;
         };
+        /**
+         * @description * `queued` - queued
+         *     * `reading` - reading
+         *     * `storing` - storing
+         *     * `matching` - matching
+         *     * `features` - features
+         *     * `taste` - taste
+         *     * `done` - done
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        StageEnum: "queued" | "reading" | "storing" | "matching" | "features" | "taste" | "done" | "failed";
         Stored: {
             model_version: string;
             sources_key: string;
@@ -1037,6 +1162,52 @@ export interface components {
             by_source: {
                 [key: string]: number;
             };
+        };
+        TasteImport: {
+            /** Format: uuid */
+            id: string;
+            stage: components["schemas"]["StageEnum"];
+            /** @description progress within the stage (tracks) */
+            done: number;
+            /** @description 0 when the stage has no count */
+            total: number;
+            error: string;
+            /** @description once done */
+            result: components["schemas"]["TasteImportResult"] | null;
+            /** Format: date-time */
+            created_at: string;
+            status_url: string;
+        };
+        TasteImportResult: {
+            /** @description each file with listening data, by its path in the export */
+            files: {
+                [key: string]: components["schemas"]["ImportedFile"];
+            };
+            /** @description files that hold no listening data */
+            ignored: string[];
+            /** @description reason (podcast episode, audiobook, ...) -> rows */
+            skipped: {
+                [key: string]: number;
+            };
+            plays_read: number;
+            /** @description 0 when the same export was imported before */
+            plays_new: number;
+            /** @description each taste source rebuilt, with its match report */
+            sources: {
+                [key: string]: components["schemas"]["MatchReport"];
+            };
+        };
+        TasteSource: {
+            source: string;
+            label: string;
+            /** Format: date-time */
+            updated_at: string;
+            weightings: components["schemas"]["WeightingEnum"][];
+        };
+        TasteSources: {
+            items: components["schemas"]["TasteSource"][];
+            /** @description the caller is a guest (no Spotify login), known by this browser session */
+            guest: boolean;
         };
         TopGenre: {
             genre: string;
@@ -1108,7 +1279,26 @@ export interface components {
             track_count: number;
             /** Format: date-time */
             updated_at: string;
+            /** @description spotify, spotify_export, lastfm, playlists or local */
+            source: string;
+            source_label: string;
+            /**
+             * @description plays: each track weighted by its counted plays; tracks: each track once
+             *
+             *     * `plays` - plays
+             *     * `tracks` - tracks
+             */
+            weighting: components["schemas"]["WeightingEnum"];
+            weighting_label: string;
+            /** @description imported sources: how plays and tracks matched */
+            match: components["schemas"]["MatchReport"] | null;
         };
+        /**
+         * @description * `plays` - plays
+         *     * `tracks` - tracks
+         * @enum {string}
+         */
+        WeightingEnum: "plays" | "tracks";
     };
     responses: never;
     parameters: never;
@@ -1663,7 +1853,10 @@ export interface operations {
             query: {
                 /** @description with=public: one genre's taste */
                 genre?: string;
+                /** @description spotify, spotify_export, lastfm, playlists or local */
+                source?: string;
                 token: string;
+                weighting?: "plays" | "tracks";
                 with?: "me" | "public";
             };
             header?: never;
@@ -3159,6 +3352,289 @@ export interface operations {
     };
     taste_retrieve: {
         parameters: {
+            query?: {
+                /** @description spotify, spotify_export, lastfm, playlists or local */
+                source?: string;
+                weighting?: "plays" | "tracks";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserTaste"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    taste_imports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TasteImport"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    taste_imports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TasteImport"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    taste_local_create: {
+        parameters: {
             query?: never;
             header?: never;
             path?: never;
@@ -3357,6 +3833,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description a parameter is missing or malformed (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description log in with Spotify (not_logged_in) or log in again (reauth); details link to the login */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the CSRF check failed on a write, or the resource belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such track, job, link or model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description restricted: Spotify does not allow this app to do this; details say what and why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests from this client; wait and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Spotify or ReccoBeats failed or could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited by Spotify; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    taste_sources_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TasteSources"];
                 };
             };
             /** @description a parameter is missing or malformed (the message names it) */

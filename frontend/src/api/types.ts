@@ -95,3 +95,9 @@ export type Accuracy = S['Accuracy'];
 
 export type DatasetItem = S['DatasetItem'];
 export type Datasets = S['Datasets'];
+
+// Tastes from listening data (a Spotify data export, Last.fm, Exportify).
+export type TasteSource = S['TasteSource'];
+export type TasteSources = S['TasteSources'];
+export type TasteImport = S['TasteImport'];
+export type MatchReport = S['MatchReport'];

@@ -21,6 +21,8 @@ import type {
   UserTaste,
   TrackItem,
   TrackPage,
+  MatchReport,
+  TasteImport,
 } from '@/api/types';
 
 export const GENRES = ['edm', 'latin', 'pop', 'r&b', 'rap', 'rock'];
@@ -152,12 +154,50 @@ export const taste: UserTaste = {
   track_count: 812,
   updated_at: '2026-12-01T10:00:00Z',
   dataset: 'tidytuesday',
+  source: 'spotify',
+  source_label: 'Spotify library (liked and top tracks)',
+  weighting: 'tracks',
+  weighting_label: 'each track once',
+  match: null,
 };
 
-/** The taste as a share link carries it: aggregates only, no refresh time. */
+/** The taste as a share link carries it: aggregates only, no refresh time nor which source it is. */
 export function snapshotOf(t: UserTaste): TasteSnapshot {
-  const { updated_at: _updated, ...rest } = t;
+  const { updated_at: _updated, source: _s, source_label: _sl, weighting: _w, weighting_label: _wl, match: _m, ...rest } = t;
   return { ...rest, kind: 'snapshot' };
+}
+
+export const matchReport: MatchReport = {
+  weighting: 'counted plays: streams of 30 s or more, every Last.fm scrobble',
+  plays: { total: 2000, counted: 1500, matched: 1900, with_features: 1700, by_how: { uri: 1800, name: 100, unmatched: 100 }, by_source: { reccobeats: 1600, 'dataset:tidytuesday': 100, none: 300 } },
+  tracks: { total: 300, matched: 280, with_features: 250, by_how: { uri: 260, name: 20, unmatched: 20 }, by_source: { reccobeats: 230, 'dataset:tidytuesday': 20, none: 50 } },
+};
+
+/** A guest's taste from their Spotify data export, weighted by plays. */
+export const exportTaste: UserTaste = {
+  ...taste,
+  source: 'spotify_export',
+  source_label: 'Spotify data export',
+  weighting: 'plays',
+  weighting_label: 'weighted by counted plays (streams of 30 s or more, every scrobble)',
+  match: matchReport,
+};
+
+export function tasteImport(stage: TasteImport['stage'], extra: Partial<TasteImport> = {}): TasteImport {
+  return {
+    id: '7d4f6a1e-1c2b-4e5f-9a8b-0c1d2e3f4a5b',
+    stage,
+    done: stage === 'features' ? 1200 : 0,
+    total: stage === 'features' ? 4000 : 0,
+    error: stage === 'failed' ? 'Streaming_History_Audio_2019_0.json, entry 7: ts is not a date and time' : '',
+    result:
+      stage === 'done'
+        ? { files: { 'Streaming_History_Audio_2019_0.json': { format: 'extended_history', rows: 2000, skipped: { 'podcast episode': 4 } } }, ignored: [], skipped: { 'podcast episode': 4 }, plays_read: 2000, plays_new: 2000, sources: { spotify_export: matchReport } }
+        : null,
+    created_at: '2026-12-02T12:00:00Z',
+    status_url: '/rest/taste/imports/7d4f6a1e-1c2b-4e5f-9a8b-0c1d2e3f4a5b',
+    ...extra,
+  };
 }
 
 export const publicTaste: PublicTaste = {

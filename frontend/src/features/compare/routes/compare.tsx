@@ -5,6 +5,7 @@ import { loginUrl } from '@/api/client';
 import { Card, Page } from '@/components/ui/page';
 import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { useMe } from '@/features/auth/api/me';
+import { useTasteSources } from '@/features/taste-import/api/taste-import';
 import { formatDate } from '@/lib/features';
 
 import { shareUrl, tokenFrom, useCreateShare, useRevokeShare, useShareLinks } from '../api/share';
@@ -89,6 +90,8 @@ function MyLinks() {
 
 export function CompareRoute() {
   const me = useMe();
+  // a guest (no Spotify login, a taste from their own data) shares too
+  const guest = useTasteSources(me.data !== undefined && !me.data.connected);
   const navigate = useNavigate();
   const [input, setInput] = useState('');
   return (
@@ -111,7 +114,7 @@ export function CompareRoute() {
           </button>
         </form>
       </Card>
-      {me.data?.connected ? (
+      {me.data?.connected || (guest.data?.items.length ?? 0) > 0 ? (
         <MyLinks />
       ) : me.isPending ? (
         <Loading />

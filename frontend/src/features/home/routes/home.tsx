@@ -10,6 +10,7 @@ import { formatFeature } from '@/lib/features';
 const SHORTCUTS_ANYONE = [
   { to: '/search', title: 'Search', text: 'Find a track, an artist or an album and see what it sounds like.' },
   { to: '/upload', title: 'Upload audio', text: 'Analyse your own files: tempo, key, beats, sections.' },
+  { to: '/taste', title: 'Your taste from your data', text: 'No Spotify login? Upload your Spotify data export, Last.fm scrobbles or Exportify playlists.' },
   { to: '/compare', title: 'Compare', text: "Open a friend's share link and see how your tastes differ." },
   { to: '/model', title: 'The model', text: 'How accurate the genre guess is, and what it learned from.' },
   { to: '/status', title: 'Status', text: 'What this app may do with Spotify, and why anything is off.' },

@@ -1,13 +1,20 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 
 import { api } from '@/api/client';
 import type { Job, PublicTaste, UserTaste } from '@/api/types';
+import type { TasteChoice } from '@/features/taste-import/components/source-picker';
 
 export { useJob } from '@/api/jobs';
 
-export function useTaste() {
-  return useQuery({ queryKey: ['taste'], queryFn: () => api.get<UserTaste>('taste'), retry: false });
+/** One of the user's tastes: by default the first source, weighted by plays when it has plays. */
+export function useTaste(choice: TasteChoice = {}) {
+  return useQuery({
+    queryKey: ['taste', 'mine', choice.source ?? '', choice.weighting ?? ''],
+    queryFn: () => api.get<UserTaste>('taste', choice),
+    retry: false,
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function usePublicTaste(dataset?: string) {

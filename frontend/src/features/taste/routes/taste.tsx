@@ -12,6 +12,11 @@ import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { formatDate, formatPercent, sourceLabel } from '@/lib/features';
 import { biggestDifferences, closestGenre, gridFor, publicDistribution, publicGenres, publicShares } from '@/lib/taste-data';
 
+import { useTasteSources } from '@/features/taste-import/api/taste-import';
+import { ShareThisTaste } from '@/features/taste-import/components/share-this-taste';
+import { SourcePicker, type TasteChoice } from '@/features/taste-import/components/source-picker';
+import { MatchSummary, TasteImportCard } from '@/features/taste-import/components/taste-import';
+
 import { useJob, usePublicTaste, useRefreshTaste, useRefreshWhenDone, useTaste } from '../api/taste';
 import { JobProgress } from '../components/job-progress';
 
@@ -28,7 +33,9 @@ function RefreshButton({ onJob, label = 'Refresh my taste' }: { onJob: (job: Job
 }
 
 export function TasteRoute() {
-  const taste = useTaste();
+  const [choice, setChoice] = useState<TasteChoice>({});
+  const taste = useTaste(choice);
+  const sources = useTasteSources(taste.isSuccess);
   const [started, setStarted] = useState<Job | null>(null);
   const job = useJob(started);
   useRefreshWhenDone(job.data);
@@ -38,18 +45,28 @@ export function TasteRoute() {
   const [genre, setGenre] = useState('all');
 
   const noTaste = taste.error instanceof ApiError && (taste.error.code === 'no_taste' || (taste.error.status === 404 && taste.error.code === 'not_found'));
+  const loggedOut = taste.error instanceof ApiError && taste.error.code === 'not_logged_in';
   const progress = job.data ? <JobProgress job={job.data} label="Reading your liked and top tracks" /> : null;
 
   let body;
   if (taste.isPending) body = <Loading label="Loading your taste…" />;
   else if (noTaste)
     body = (
-      <Empty title="No taste computed yet.">
-        <p>genrelens reads your liked and top tracks, finds their features and compares them with the public's.</p>
-        {progress ?? <RefreshButton onJob={setStarted} label="Compute my taste" />}
-      </Empty>
+      <>
+        <Empty title="No taste computed yet.">
+          <p>genrelens reads your liked and top tracks, finds their features and compares them with the public's.</p>
+          {progress ?? <RefreshButton onJob={setStarted} label="Compute my taste" />}
+        </Empty>
+        <TasteImportCard />
+      </>
     );
-  else if (taste.isError) body = <ErrorState error={taste.error} onRetry={() => void taste.refetch()} />;
+  else if (taste.isError)
+    body = (
+      <>
+        <ErrorState error={taste.error} onRetry={() => void taste.refetch()} />
+        {loggedOut ? <TasteImportCard /> : null}
+      </>
+    );
   else {
     const t = taste.data;
     const genres = publicGenres(pub.data);
@@ -72,10 +89,19 @@ export function TasteRoute() {
             ))}
             {diffs.length === 0 && !closest ? <li>Not enough features to compare yet.</li> : null}
           </ul>
-          <p className="muted small">
-            Updated {formatDate(t.updated_at)} · compared with the {t.dataset} dataset
+          <p className="muted small" data-testid="taste-which">
+            From your {t.source_label}, {t.weighting_label} · updated {formatDate(t.updated_at)} · compared with the {t.dataset} dataset
           </p>
+          {sources.data && sources.data.items.length > 0 ? (
+            <SourcePicker sources={sources.data.items} value={{ source: t.source, weighting: t.weighting }} onChange={setChoice} />
+          ) : null}
+          <ShareThisTaste taste={t} />
         </Card>
+        {t.match ? (
+          <Card title="How your plays matched" testId="taste-match">
+            <MatchSummary report={t.match} />
+          </Card>
+        ) : null}
         <div className="grid-2">
           <Card title="Coverage" testId="taste-coverage">
             <p className="big">
@@ -131,6 +157,7 @@ export function TasteRoute() {
             ]}
           />
         </Card>
+        <TasteImportCard title="Add listening data: a Spotify data export, Last.fm or Exportify" />
       </>
     );
   }
@@ -144,7 +171,7 @@ export function TasteRoute() {
         </>
       }
       testId="page-taste"
-      actions={taste.isSuccess && !running ? <RefreshButton onJob={setStarted} /> : null}
+      actions={taste.isSuccess && !running && !sources.data?.guest ? <RefreshButton onJob={setStarted} /> : null}
     >
       {taste.isSuccess ? progress : null}
       {body}
