@@ -236,12 +236,13 @@ def job_claim(*, job_id: uuid.UUID, worker: str) -> Job | None:
     return Job.objects.get(pk=job_id) if taken else None
 
 
-def job_run(*, job_id: uuid.UUID, worker: str | None = None) -> Job:
-    """Claim and run one job, recording its result or its error; a no-op for a finished or taken job."""
+def job_run(*, job_id: uuid.UUID, worker: str | None = None) -> Job | None:
+    """Claim and run one job, recording its result or its error; a no-op for a finished or taken
+    job, and for one that no longer exists (its owner was deleted): None."""
     worker = worker or worker_name()
     job = job_claim(job_id=job_id, worker=worker)
     if job is None:
-        return Job.objects.get(pk=job_id)
+        return Job.objects.filter(pk=job_id).first()
     token = _current.set(job.pk)
     try:
         with _lease_kept(job.pk, worker):

@@ -13,6 +13,7 @@ import uuid
 
 from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
+from django.db import close_old_connections
 from django.utils import timezone
 
 from genrelens.jobs.services import job_create, job_run, jobs_recover, worker_name
@@ -20,7 +21,10 @@ from genrelens.jobs.services import job_create, job_run, jobs_recover, worker_na
 
 @shared_task(name="genrelens.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_job(job_id: str) -> None:
-    job_run(job_id=uuid.UUID(job_id), worker=worker_name())
+    try:
+        job_run(job_id=uuid.UUID(job_id), worker=worker_name())
+    finally:
+        close_old_connections()  # a worker thread's connection must not outlive its job
 
 
 @shared_task(name="genrelens.sweep_jobs", ignore_result=True)
