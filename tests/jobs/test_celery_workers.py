@@ -102,20 +102,13 @@ def test_a_pool_process_killed_mid_job_is_replaced_and_the_job_finishes(
         w.send(w.producer(env), job)
         w.wait_until(lambda: w.job_row(url, job)["status"] == "running", timeout=120, what="the run",
                    workers=tuple(started))
-        child = _pool_child(started[0].pid)
+        child = int(w.job_row(url, job)["worker"].split(":")[1])  # host:pid:thread of the claim
+        assert child != started[0].pid  # a prefork pool process, not the worker itself
         os.kill(child, signal.SIGKILL)  # reject_on_worker_lost: the message goes back to the queue
         w.wait_until(lambda: done(url, job), timeout=240, what="the run after the kill", workers=tuple(started))
     row = w.job_row(url, job)
     assert (row["status"], row["attempts"]) == ("done", 2), row
     assert local_tracks(url) == 1
-
-
-def _pool_child(pid: int) -> int:
-    """The worker's prefork child running the job (the worker's main process is its parent)."""
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    children = [int(p) for p in out.split()]
-    assert children, f"worker {pid} has no pool process"
-    return children[0]
 
 
 @pytest.mark.skipif(not w.REDIS_URL, reason=w.NEEDS_REDIS)

@@ -90,8 +90,10 @@ def send(app: Celery, job_id: str, times: int = 1) -> None:
 
 def job_row(url: str, job_id: str) -> dict:
     cols = ("status", "error", "attempts", "progress_done", "progress_total", "worker", "result")
-    row = sql(url, f"SELECT {', '.join(cols)} FROM jobs_job WHERE id = %s", (job_id,))[0]
-    return dict(zip(cols, row, strict=True))
+    row = dict(zip(cols, sql(url, f"SELECT {', '.join(cols)} FROM jobs_job WHERE id = %s", (job_id,))[0], strict=True))
+    if isinstance(row["result"], str):  # SQLite gives the JSON text, PostgreSQL the object
+        row["result"] = json.loads(row["result"])
+    return row
 
 
 def parts(url: str, job_id: str) -> list[dict]:

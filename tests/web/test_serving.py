@@ -81,8 +81,9 @@ def test_collectstatic_keeps_vites_names_compresses_them_and_hashes_djangos(buil
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     env = {**os.environ, "GENRELENS_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": "",
-           "GENRELENS_FRONTEND_DIST": str(fake_build(tmp_path / "dist")), "GENRELENS_JOBS_IN_PROCESS": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "genrelens.cli", "serve", "--port", "0", "--workers", "2"],
+           "GENRELENS_FRONTEND_DIST": str(fake_build(tmp_path / "dist"))}
+    process = subprocess.Popen([sys.executable, "-m", "genrelens.cli", "serve", "--port", "0", "--workers", "2",
+                                "--no-worker"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         yield wait_listening(process), process
