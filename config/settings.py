@@ -208,6 +208,10 @@ GENRELENS_ANALYSIS_SECONDS = envfloat("GENRELENS_ANALYSIS_SECONDS", 300.0, minim
 # worker (SIGKILL, a lost machine) and is run again, up to GENRELENS_JOB_MAX_ATTEMPTS runs in all.
 GENRELENS_JOB_LEASE_SECONDS = envfloat("GENRELENS_JOB_LEASE_SECONDS", 60.0, minimum=1.0)
 GENRELENS_JOB_MAX_ATTEMPTS = envint("GENRELENS_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# A job the upstream turned away (429 past SPOTIFY_RETRY_AFTER_CAP, 5xx after the client's own
+# retries) runs again after Retry-After, or after this doubling each time; at most this many times.
+GENRELENS_JOB_BACKOFF_SECONDS = envfloat("GENRELENS_JOB_BACKOFF_SECONDS", 30.0, minimum=0.0)
+GENRELENS_JOB_MAX_RETRIES = envint("GENRELENS_JOB_MAX_RETRIES", 8, minimum=0)
 # A folder of audio is analysed in chunks of this many files, one task each, spread over workers.
 GENRELENS_ANALYSIS_CHUNK = envint("GENRELENS_ANALYSIS_CHUNK", 8, minimum=1)
 

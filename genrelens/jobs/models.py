@@ -28,9 +28,13 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # The worker running the job renews its lease while it runs; a job whose lease expired lost
     # its worker and may be claimed again (up to GENRELENS_JOB_MAX_ATTEMPTS runs). A job waiting
-    # for its parts (fan-out) is running with no lease: its parts' leases are what is watched.
+    # for its parts (fan-out) is running with no lease: its parts' leases are what is watched. A
+    # queued job put off (Retry-After) holds one too: its delayed message is due before it ends.
     lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Runs put off because the upstream said "later" (429 with Retry-After, 5xx): not attempts,
+    # capped by GENRELENS_JOB_MAX_RETRIES.
+    retries = models.PositiveSmallIntegerField(default=0)
     worker = models.CharField(max_length=200, blank=True, default="", help_text="who holds the lease")
     # Progress in the job's own unit (files, users); a fanned-out job's is the sum of its parts'.
     progress_done = models.PositiveIntegerField(default=0)

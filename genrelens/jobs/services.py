@@ -56,6 +56,32 @@ class JobFailed(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Later:
+    """The upstream asked us to come back (429 Retry-After, a 5xx burst): run the job again then."""
+
+    seconds: float
+    reason: str
+
+
+@contextmanager
+def user_reasons() -> Iterator[None]:
+    """A service's error as a job outcome: "later" for what passes (rate limits, 5xx bursts),
+    a failure with the error's text (written for users) for the rest."""
+    from genrelens.core.errors import GenrelensError, ProviderError, RateLimited
+
+    try:
+        yield
+    except RateLimited:
+        raise
+    except ProviderError as exc:
+        if not exc.permanent:
+            raise
+        raise JobFailed(str(exc)) from exc
+    except GenrelensError as exc:
+        raise JobFailed(str(exc)) from exc
+
+
+@dataclass(frozen=True, slots=True)
 class Part:
     """One part of a fanned-out job: a job of `kind` named `key` among its parent's parts."""
 
@@ -118,13 +144,10 @@ def _analyze_files(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _refresh_taste(payload: dict[str, Any]) -> dict[str, Any]:
-    from genrelens.core.errors import GenrelensError
     from genrelens.jobs.taste import taste_refresh
 
-    try:
+    with user_reasons():  # a lost login, no dataset: a reason the user can act on
         return taste_refresh(user_id=int(payload["user_id"]))
-    except GenrelensError as exc:  # a lost login, a rate limit, no dataset: a reason the user can act on
-        raise JobFailed(str(exc)) from exc
 
 
 def _refresh_tastes(payload: dict[str, Any]) -> Parts:
@@ -135,24 +158,18 @@ def _refresh_tastes(payload: dict[str, Any]) -> Parts:
 
 
 def _collect(payload: dict[str, Any]) -> dict[str, Any]:
-    from genrelens.core.errors import GenrelensError
     from genrelens.jobs.collect import CollectOptions, collect_as_json, collect_run
 
     options = CollectOptions(**payload)
-    try:
+    with user_reasons():  # a run put off resumes from its journal: nothing read twice
         return collect_as_json(collect_run(options), options.name)
-    except GenrelensError as exc:
-        raise JobFailed(str(exc)) from exc
 
 
 def _train(payload: dict[str, Any]) -> dict[str, Any]:
-    from genrelens.core.errors import GenrelensError
     from genrelens.jobs.training import TrainOptions, model_train
 
-    try:
+    with user_reasons():
         return model_train(TrainOptions(**payload))
-    except GenrelensError as exc:
-        raise JobFailed(str(exc)) from exc
 
 
 #: job kind -> handler (payload in, JSON result or Parts out); handlers raise JobFailed for a clean failure
@@ -188,7 +205,7 @@ def job_create(*, kind: str, payload: dict[str, Any], owner_id: int | None = Non
     return job
 
 
-def job_send(*, job_ids: list[uuid.UUID]) -> None:
+def job_send(*, job_ids: list[uuid.UUID], countdown: float | None = None) -> None:
     """Give the jobs to the broker after the transaction commits (a worker must find the row).
     A send that fails leaves the job queued: `jobs_recover` sends it again."""
     from genrelens.jobs.tasks import run_job
@@ -196,7 +213,7 @@ def job_send(*, job_ids: list[uuid.UUID]) -> None:
     def send() -> None:
         for job_id in job_ids:
             try:
-                run_job.delay(str(job_id))
+                run_job.apply_async(args=[str(job_id)], countdown=countdown)
             except Exception:  # the broker is down: the row is safe, the sweep re-sends
                 log.exception("job %s: could not reach the broker; it stays queued", job_id)
 
@@ -251,15 +268,23 @@ def job_run(*, job_id: uuid.UUID, worker: str | None = None) -> Job | None:
         _current.reset(token)
     if isinstance(outcome, Parts):
         return _fan_out(job, worker, outcome)
+    if isinstance(outcome, Later):
+        return _put_off(job, worker, outcome)
     status, result, error = outcome
     return _finish(job, worker=worker, status=status, result=result, error=error)
 
 
-def _call(job: Job) -> Parts | tuple[str, dict[str, Any] | None, str]:
+def _call(job: Job) -> Parts | Later | tuple[str, dict[str, Any] | None, str]:
+    from genrelens.core.errors import ProviderError, RateLimited
+
     try:
         result = HANDLERS[job.kind](job.payload)
     except JobFailed as exc:
         return Job.Status.FAILED, None, str(exc)
+    except RateLimited as exc:
+        return Later(exc.retry_after, str(exc))
+    except ProviderError as exc:  # transient (permanent ones became JobFailed): back off exponentially
+        return Later(min(settings.GENRELENS_JOB_BACKOFF_SECONDS * 2 ** job.retries, 3600.0), str(exc))
     except DatabaseError:  # the database went away: the lease runs out and the job is run again
         raise
     except Exception:  # a bug must not leave the job "running" forever, nor show its text to users
@@ -306,6 +331,24 @@ def _lease_kept(job_id: uuid.UUID, worker: str) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+
+
+def _put_off(job: Job, worker: str, later: Later) -> Job:
+    """Queue the job again for when the upstream said; after GENRELENS_JOB_MAX_RETRIES of those, fail."""
+    if job.retries >= settings.GENRELENS_JOB_MAX_RETRIES:
+        return _finish(job, worker=worker, status=Job.Status.FAILED,
+                       error=f"the service kept refusing ({job.retries} retries): {later.reason}")
+    log.warning("job %s: %s; running it again in %.0f s", job.pk, later.reason, later.seconds)
+    with transaction.atomic():
+        # not an attempt: the worker did not die, the upstream asked for a pause
+        put_off = Job.objects.filter(pk=job.pk, worker=worker, status=Job.Status.RUNNING).update(
+            status=Job.Status.QUEUED, worker="", attempts=F("attempts") - 1,
+            lease_expires_at=timezone.now() + timedelta(seconds=later.seconds) + _lease(),
+            retries=F("retries") + 1)
+        if put_off:
+            job_send(job_ids=[job.pk], countdown=later.seconds)
+    job.refresh_from_db()
+    return job
 
 
 def _fan_out(job: Job, worker: str, outcome: Parts) -> Job:
@@ -404,9 +447,11 @@ def jobs_recover(*, now: datetime | None = None, queued_for: float | None = None
     (its worker died), or queued for longer than `queued_for` seconds (default: one lease; its
     message was lost). Sending twice is harmless: only one run claims the job."""
     now = now or timezone.now()
+    # a job put off for a while is queued with its message waiting for its time: not lost
     waited = timedelta(seconds=settings.GENRELENS_JOB_LEASE_SECONDS if queued_for is None else queued_for)
+    not_waiting = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
     stale = Job.objects.filter(Q(status=Job.Status.RUNNING, lease_expires_at__lt=now)
-                               | Q(status=Job.Status.QUEUED, created_at__lt=now - waited))
+                               | Q(not_waiting, status=Job.Status.QUEUED, created_at__lt=now - waited))
     ids = list(stale.values_list("pk", flat=True)[:1000])
     if ids:
         log.warning("sending %d job(s) again (worker stopped or message lost)", len(ids))
