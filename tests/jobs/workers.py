@@ -78,7 +78,8 @@ def job_insert(url: str, kind: str, payload: dict, *, created_ago: float = 0.0) 
     key = job_id.hex if url.startswith("sqlite") else str(job_id)
     created = (timezone.now() - timezone.timedelta(seconds=created_ago)).isoformat()
     sql(url, "INSERT INTO jobs_job (id, kind, status, payload, error, created_at, attempts, owner_session, "
-             "worker, progress_done, parts_open, key) VALUES (%s, %s, 'queued', %s, '', %s, 0, '', '', 0, 0, '')",
+             "worker, progress_done, parts_open, key, retries) "
+             "VALUES (%s, %s, 'queued', %s, '', %s, 0, '', '', 0, 0, '', 0)",
         (key, kind, json.dumps(payload), created))
     return key
 
