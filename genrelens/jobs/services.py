@@ -319,8 +319,9 @@ def _lease_kept(job_id: uuid.UUID, worker: str) -> Iterator[None]:
                 try:
                     Job.objects.filter(pk=job_id, worker=worker, status=Job.Status.RUNNING).update(
                         lease_expires_at=timezone.now() + _lease())
-                except DatabaseError:
+                except DatabaseError:  # the database restarted: reconnect on the next renewal
                     log.warning("job %s: could not renew its lease", job_id, exc_info=True)
+                    connection.close_if_unusable_or_obsolete()
         finally:
             connection.close()  # this thread's own connection
 

@@ -137,3 +137,24 @@ def _restart_redis() -> None:
     subprocess.run(["/usr/bin/redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", data,
                     "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "yes",
                     "--logfile", f"{data}/redis-restarted.log"], check=True)
+
+
+@pytest.mark.skipif(not os.environ.get("GENRELENS_TEST_PG_CTL"),
+                    reason="restarts PostgreSQL: run under scripts/with-postgres.sh (make test-postgres)")
+@pytest.mark.parametrize("deployment", ["embedded"], indirect=True)
+def test_a_postgresql_restart_mid_job_is_survived(deployment: tuple[dict[str, str], str], folder: Path) -> None:
+    env, url = deployment
+    job = w.job_insert(url, "analyze_folder", {"paths": [str(folder)], "recursive": False})
+    with w.workers(env, 1) as started:
+        w.send(w.producer(env), job)
+        w.wait_until(lambda: any(p["status"] == "running" for p in w.parts(url, job)), timeout=120,
+                     what="a part running", workers=tuple(started))
+        restart = subprocess.run([*os.environ["GENRELENS_TEST_PG_CTL"].split(), "restart"], capture_output=True,
+                                 text=True, timeout=120)
+        assert restart.returncode == 0, restart.stderr
+        w.wait_until(lambda: done(url, job), timeout=240, what="the folder job after the restart",
+                     workers=tuple(started))
+    row = w.job_row(url, job)
+    assert row["status"] == "done" and row["result"]["failed"] == 0, row
+    assert [p["status"] for p in w.parts(url, job)] == ["done"] * 3
+    assert local_tracks(url) == 6
