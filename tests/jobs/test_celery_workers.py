@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from genrelens.core.audio.synth import drum_pattern, song, write_audio
 from tests.jobs import workers as w
@@ -149,8 +150,11 @@ def test_a_postgresql_restart_mid_job_is_survived(deployment: tuple[dict[str, st
         w.send(w.producer(env), job)
         w.wait_until(lambda: any(p["status"] == "running" for p in w.parts(url, job)), timeout=120,
                      what="a part running", workers=tuple(started))
-        restart = subprocess.run([*os.environ["GENRELENS_TEST_PG_CTL"].split(), "restart"], capture_output=True,
-                                 text=True, timeout=120)
+        try:
+            restart = subprocess.run([*os.environ["GENRELENS_TEST_PG_CTL"].split(), "restart"], capture_output=True,
+                                     text=True, timeout=120)
+        finally:
+            connections.close_all()  # this test process' own connections died too: later tests reconnect
         assert restart.returncode == 0, restart.stderr
         w.wait_until(lambda: done(url, job), timeout=240, what="the folder job after the restart",
                      workers=tuple(started))

@@ -87,6 +87,20 @@ def test_a_fan_out_run_again_after_a_kill_makes_no_second_set_of_parts(tmp_path:
     assert job_progress_get(job) == {"done": 3, "total": 3}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_refresh_is_scheduled_and_makes_one_job_a_day_however_often_it_fires(broker_dir: Path) -> None:
+    from config.celery import app
+    from genrelens.jobs.tasks import refresh_all_tastes
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {"genrelens.refresh_all_tastes", "genrelens.sweep_jobs"} <= scheduled
+    refresh_all_tastes()
+    refresh_all_tastes()  # a second beat, or one restarted after its run
+    jobs = Job.objects.filter(kind="refresh_tastes")
+    assert jobs.count() == 1 and jobs.get().key == f"nightly-{timezone.now():%Y-%m-%d}"
+
+
 @pytest.fixture
 def refuse_done(db) -> Iterator[None]:
     """A real database error on the write that records success (as a full disk or a lost
