@@ -283,7 +283,9 @@ def _call(job: Job) -> Parts | Later | tuple[str, dict[str, Any] | None, str]:
         return Job.Status.FAILED, None, str(exc)
     except RateLimited as exc:
         return Later(exc.retry_after, str(exc))
-    except ProviderError as exc:  # transient (permanent ones became JobFailed): back off exponentially
+    except ProviderError as exc:  # transient: back off, doubling; permanent: the message is for users
+        if exc.permanent:
+            return Job.Status.FAILED, None, str(exc)
         return Later(min(settings.GENRELENS_JOB_BACKOFF_SECONDS * 2 ** job.retries, 3600.0), str(exc))
     except DatabaseError:  # the database went away: the lease runs out and the job is run again
         raise
@@ -355,6 +357,8 @@ def _put_off(job: Job, worker: str, later: Later) -> Job:
 def _fan_out(job: Job, worker: str, outcome: Parts) -> Job:
     """Make the parts (once, whatever the number of runs) and leave the job to its last part."""
     with transaction.atomic():
+        # The parent's row first: a part finishing meanwhile waits for this count, or is in it.
+        Job.objects.select_for_update().filter(pk=job.pk).first()
         for part in outcome.parts:
             Job.objects.get_or_create(parent=job, key=part.key, defaults={
                 "kind": part.kind, "payload": part.payload, "progress_total": part.items,
