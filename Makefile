@@ -12,7 +12,7 @@ HAS_FRONTEND := $(wildcard frontend/package.json)
 NPM_STAMP := frontend/node_modules/.installed-stamp
 
 .PHONY: demo test install frontend system-packages lint typecheck test-frontend test-sqlite test-postgres \
-        test-e2e bench clean
+        test-celery test-e2e bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,12 +58,18 @@ test-sqlite: install
 test-postgres: install
 	scripts/with-postgres.sh $(BIN)/pytest
 
+# Real Celery workers on a real Redis (Debian's redis-server, on a free loopback port, removed after):
+# fan-out, SIGKILL mid-job, duplicate deliveries, a broker restart. The embedded-broker variants of
+# the same tests run in test-sqlite and test-postgres; these on PostgreSQL, as production runs.
+test-celery: install
+	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/pytest tests/jobs/test_celery_workers.py -k redis
+
 # Once, on SQLite: the app in Debian's Chromium against a real server and the sandbox, and the
 # production layout (nginx in front of gunicorn).
 test-e2e: install frontend system-packages
 	$(BIN)/pytest -m "e2e or deploy" tests/e2e tests/deploy
 
-test: lint typecheck test-frontend test-sqlite test-postgres test-e2e
+test: lint typecheck test-frontend test-sqlite test-postgres test-celery test-e2e
 
 # Every benchmark, side by side comparisons; then docs/benchmarks.md is rebuilt from their sections.
 bench: install frontend system-packages

@@ -204,19 +204,57 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Run background jobs (upload analysis) in a thread of the web process; 0 leaves them to `genrelens worker`.
 # Listening-data exports (a Spotify data export .zip, Last.fm or Exportify CSVs): the upload itself is
 # capped by GENRELENS_UPLOAD_MAX_BYTES; a zip's files and their unpacked size by these, before unpacking.
 GENRELENS_EXPORT_MAX_FILES = envint("GENRELENS_EXPORT_MAX_FILES", 2_000, minimum=1)
 GENRELENS_EXPORT_MAX_UNPACKED_BYTES = envint("GENRELENS_EXPORT_MAX_UNPACKED_BYTES", 1024**3, minimum=1)
-GENRELENS_JOBS_IN_PROCESS = envbool("GENRELENS_JOBS_IN_PROCESS", True)
 # An upload is analysed in a child process: memory it may use beyond the audio stack, and seconds.
 GENRELENS_ANALYSIS_MEMORY_BYTES = envint("GENRELENS_ANALYSIS_MEMORY_BYTES", 2 * 1024**3, minimum=64 * 1024**2)
 GENRELENS_ANALYSIS_SECONDS = envfloat("GENRELENS_ANALYSIS_SECONDS", 300.0, minimum=1.0)
-# A running job whose runner has not finished it after this long was lost (killed): it is retried,
-# up to GENRELENS_JOB_MAX_ATTEMPTS runs in all, then failed with a reason. Keep it above the analysis limit.
-GENRELENS_JOB_LEASE_SECONDS = envfloat("GENRELENS_JOB_LEASE_SECONDS", 600.0, minimum=1.0)
-GENRELENS_JOB_MAX_ATTEMPTS = envint("GENRELENS_JOB_MAX_ATTEMPTS", 2, minimum=1)
+# A worker running a job renews its lease every third of this; a job whose lease ran out lost its
+# worker (SIGKILL, a lost machine) and is run again, up to GENRELENS_JOB_MAX_ATTEMPTS runs in all.
+GENRELENS_JOB_LEASE_SECONDS = envfloat("GENRELENS_JOB_LEASE_SECONDS", 60.0, minimum=1.0)
+GENRELENS_JOB_MAX_ATTEMPTS = envint("GENRELENS_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# A job the upstream turned away (429 past SPOTIFY_RETRY_AFTER_CAP, 5xx after the client's own
+# retries) runs again after Retry-After, or after this doubling each time; at most this many times.
+GENRELENS_JOB_BACKOFF_SECONDS = envfloat("GENRELENS_JOB_BACKOFF_SECONDS", 30.0, minimum=0.0)
+GENRELENS_JOB_MAX_RETRIES = envint("GENRELENS_JOB_MAX_RETRIES", 8, minimum=0)
+# A folder of audio is analysed in chunks of this many files, one task each, spread over workers.
+GENRELENS_ANALYSIS_CHUNK = envint("GENRELENS_ANALYSIS_CHUNK", 8, minimum=1)
+
+# --- Celery (docs/jobs.md) ------------------------------------------------------------------------
+# Unset: kombu's filesystem transport under var/broker, which needs no server (make demo). Set
+# redis://HOST:PORT/0 to run workers on many machines.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "") or "filesystem://localhost/"
+GENRELENS_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # One folder in and out: every process on this machine sees the same queue. A message is
+    # taken by renaming its file (atomic), so two workers never receive the same one.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(GENRELENS_BROKER_DIR / "queue"), "data_folder_out": str(GENRELENS_BROKER_DIR / "queue"),
+        "control_folder": str(GENRELENS_BROKER_DIR / "control"),
+        "processed_folder": str(GENRELENS_BROKER_DIR / "processed"), "store_processed": False,
+        "polling_interval": envfloat("GENRELENS_BROKER_POLL_SECONDS", 0.2, minimum=0.01),
+    }
+else:
+    # A delivered, unacknowledged message goes back to the queue after this long (Redis): above
+    # the longest job, or a slow job would be delivered twice (the job's lease still stops a
+    # second run, see genrelens/jobs/services.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Acknowledged only once the job is recorded: a worker killed mid-task leaves the message to redeliver.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long job never waits behind another in a busy worker's buffer
+CELERY_TASK_IGNORE_RESULT = True       # the Job row is the result users see; no result backend needed
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Seconds between looks for jobs whose worker died or whose message was lost (by beat).
+GENRELENS_JOB_SWEEP_SECONDS = envfloat("GENRELENS_JOB_SWEEP_SECONDS", 30.0, minimum=0.1)
+# Hour (UTC) of the nightly refresh of every user's taste (beat).
+GENRELENS_TASTE_REFRESH_HOUR = envint("GENRELENS_TASTE_REFRESH_HOUR", 3, minimum=0)
 
 # Spotify and ReccoBeats (SPOTIFY_* and RECCOBEATS_API_BASE) are read, and validated, by the core's
 # SpotifySettings.from_env: one parser for the CLI, the web app and the core's own tools.

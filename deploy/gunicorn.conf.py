@@ -2,7 +2,7 @@
 
 Everything `genrelens serve` uses (config/gunicorn.py), on the address nginx proxies to. Run
 `genrelens migrate` and `genrelens collectstatic --noinput` before (re)starting it, and
-`genrelens worker` beside it (GENRELENS_JOBS_IN_PROCESS=0).
+`genrelens worker` (any number, any machine) and one `genrelens beat` beside it (docs/jobs.md).
 """
 
 import os

@@ -48,4 +48,6 @@ trap cleanup EXIT
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/genrelens"
+# How a test restarts this server mid-job (tests/jobs/test_celery_workers.py): `$GENRELENS_TEST_PG_CTL restart`.
+export GENRELENS_TEST_PG_CTL="${RUN_AS[*]} $PG_BIN/pg_ctl -D $DATA/db -l $DATA/server.log -w -m fast"
 "$@"

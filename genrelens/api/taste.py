@@ -21,13 +21,14 @@ from genrelens.catalog.taste import public_taste_named
 from genrelens.core.listening.types import WEIGHTING_CHOICES
 from genrelens.core.taste.documents import compare, public_as_taste, share_snapshot
 from genrelens.jobs.models import Job
-from genrelens.jobs.services import job_create, job_submit
+from genrelens.jobs.selectors import job_progress_get
+from genrelens.jobs.services import job_create
 from genrelens.listening.selectors import ChosenTaste, taste_chosen
 
 
 def job_body(job: Job) -> dict[str, Any]:
-    return {"id": job.pk, "kind": job.kind, "status": job.status, "progress": None, "error": job.error,
-            "result": job.result, "created_at": job.created_at, "finished_at": job.finished_at,
+    return {"id": job.pk, "kind": job.kind, "status": job.status, "progress": job_progress_get(job),
+            "error": job.error, "result": job.result, "created_at": job.created_at, "finished_at": job.finished_at,
             "status_url": reverse("api:job-detail", kwargs={"job_id": job.pk})}
 
 
@@ -68,7 +69,6 @@ class TasteRefreshApi(UserApi):
     def post(self, request: Request) -> Response:
         require_account(request)
         job = job_create(kind="refresh_taste", payload={"user_id": request.user.pk}, owner_id=request.user.pk)
-        job_submit(job=job)
         return Response(job_body(job), status=202)
 
 

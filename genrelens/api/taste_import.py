@@ -26,7 +26,7 @@ from genrelens.accounts.guests import guest_sign_in, is_guest
 from genrelens.api import shapes
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.jobs.models import Job
-from genrelens.jobs.services import job_create, job_submit
+from genrelens.jobs.services import job_create
 from genrelens.jobs.taste_import import taste_from_local
 from genrelens.listening.models import Source, TasteImport
 from genrelens.listening.selectors import taste_chosen, taste_sources
@@ -85,7 +85,6 @@ class TasteImportCreateApi(PublicApi):
             job = job_create(kind="import_taste", owner_id=user.pk, payload={
                 "path": str(path), "name": (upload.name or "")[:200], "user_id": user.pk, "import_id": str(item.pk)})
             TasteImport.objects.filter(pk=item.pk).update(job_id=job.pk)
-            job_submit(job=job)
         return Response(import_body(item), status=202)
 
 

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from genrelens.catalog.local import Owner
 from genrelens.jobs.models import Job
-from genrelens.jobs.services import job_create, job_submit
+from genrelens.jobs.services import job_create
 
 #: what the analysis can decode (soundfile/libsndfile); M4A/AAC would need GPL or external binaries
 ALLOWED = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"}
@@ -138,7 +138,6 @@ class UploadCreateApi(APIView):
         job = job_create(kind="analyze_upload", payload={
             "path": str(path), "name": data.validated_data["file"].name, "train": data.validated_data["train"],
             **owner.fields()}, **owner.fields())
-        job_submit(job=job)
         return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,5 +1,5 @@
-"""Background jobs: a row per job, claimed atomically, so the web process and `genrelens worker`
-can both run them without a broker and without running one twice."""
+"""Background jobs: a row per job is what users see (status, progress, result or error) and what
+makes running a job idempotent; Celery only carries the job's id to a worker (docs/jobs.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Job(models.Model):
@@ -25,10 +26,25 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # A running job holds a lease; a runner killed mid-job never renews it, and once it has
-    # expired the job is retried (up to GENRELENS_JOB_MAX_ATTEMPTS) or failed with a reason.
+    # The worker running the job renews its lease while it runs; a job whose lease expired lost
+    # its worker and may be claimed again (up to GENRELENS_JOB_MAX_ATTEMPTS runs). A job waiting
+    # for its parts (fan-out) is running with no lease: its parts' leases are what is watched. A
+    # queued job put off (Retry-After) holds one too: its delayed message is due before it ends.
     lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Runs put off because the upstream said "later" (429 with Retry-After, 5xx): not attempts,
+    # capped by GENRELENS_JOB_MAX_RETRIES.
+    retries = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, default="", help_text="who holds the lease")
+    # Progress in the job's own unit (files, users); a fanned-out job's is the sum of its parts'.
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    # Fan-out: a job split into parts, each a job of its own, finished when its last part is.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts")
+    parts_open = models.PositiveIntegerField(default=0)
+    # A name unique among a parent's parts (or among top-level jobs of a kind, e.g. one nightly
+    # refresh per day), so a re-run of a fan-out or a second scheduler never makes a duplicate.
+    key = models.CharField(max_length=200, blank=True, default="")
     # Who may see the job: a logged-in user, or else the anonymous session that created it.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                               related_name="jobs")
@@ -36,6 +52,16 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "key"], condition=Q(parent__isnull=False),
+                                    name="job_part_key_unique"),
+            models.UniqueConstraint(fields=["kind", "key"], condition=Q(parent__isnull=True) & ~Q(key=""),
+                                    name="job_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -66,8 +66,7 @@ class Ben:
 
 @pytest.fixture
 def fuzz_app(web: WebApp, settings: Any, monkeypatch: pytest.MonkeyPatch) -> WebApp:
-    # Jobs stay queued: the fuzzer checks the API, not the work behind it (tests/jobs run that).
-    settings.GENRELENS_JOBS_IN_PROCESS = False
+    # No job_worker: jobs stay queued. The fuzzer checks the API, not the work behind it (tests/jobs run that).
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute", "user": "100000/minute"})
     cache.clear()
     return web

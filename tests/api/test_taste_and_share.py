@@ -14,7 +14,8 @@ from django.utils import timezone
 from genrelens.accounts.models import ShareLink, UserTaste
 from tests.api.conftest import Browser, WebApp
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Refreshes run on a Celery worker (a thread of this process, on the embedded broker: see tests/conftest_jobs.py)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("job_worker")]
 
 
 def refreshed(browser: Browser) -> dict:

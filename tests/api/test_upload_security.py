@@ -20,7 +20,8 @@ from genrelens.core.audio.tags import write_tags
 from genrelens.jobs.models import Job
 from tests.api.test_uploads import upload, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# uploads are analysed by a Celery worker thread on the embedded broker (tests/conftest_jobs.py)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("job_worker")]
 
 XSS = "<img src=x onerror=alert(1)>"
 

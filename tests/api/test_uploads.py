@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 from genrelens.catalog.models import Track
 from genrelens.core.audio.synth import drum_pattern, write_audio
 from genrelens.jobs.models import Job
+from tests.conftest_jobs import worker_thread
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the analysis runs in another thread
+pytestmark = pytest.mark.django_db(transaction=True)  # the job runs in the worker's thread
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def wait_for(client: APIClient, status_url: str, timeout: float = 60.0) -> dict:
 
 
 def test_an_uploaded_file_is_analysed_in_the_background_and_served_with_its_beats(
-        client: APIClient, drums: Path, settings) -> None:
+        client: APIClient, drums: Path, settings, job_worker) -> None:
     response = upload(client, "drums.wav", drums.read_bytes())
     assert response.status_code == 202, response.json()
     assert response.json()["status"] in ("queued", "running", "done")
@@ -89,7 +90,7 @@ def test_bad_uploads_are_refused_with_a_clear_error_and_nothing_is_stored(
     assert not (Path(settings.MEDIA_ROOT) / "uploads").exists()
 
 
-def test_a_corrupt_file_fails_its_job_with_the_reason(client: APIClient, settings) -> None:
+def test_a_corrupt_file_fails_its_job_with_the_reason(client: APIClient, settings, job_worker) -> None:
     response = upload(client, "broken.flac", b"fLaC" + b"\x00garbage" * 100)
     job = wait_for(client, response.json()["status_url"])
     assert job["status"] == "failed" and "unreadable or corrupt" in job["error"]
@@ -108,20 +109,17 @@ def test_the_openapi_schema_describes_the_endpoints(client: APIClient) -> None:
     assert {"/rest/uploads", "/rest/uploads/{job_id}", "/rest/analysis"} <= set(schema["paths"])
 
 
-def test_with_jobs_out_of_process_the_worker_runs_the_queue(client: APIClient, drums: Path, settings) -> None:
-    from django.core.management import call_command
-
-    settings.GENRELENS_JOBS_IN_PROCESS = False
+def test_an_upload_waits_in_the_queue_until_a_worker_starts(client: APIClient, drums: Path, broker_dir) -> None:
     response = upload(client, "drums.wav", drums.read_bytes())
+    time.sleep(0.5)
     assert client.get(response.json()["status_url"]).json()["status"] == "queued"
-    out = io.StringIO()
-    call_command("worker", "--once", stdout=out)
-    assert "done" in out.getvalue()
-    assert client.get(response.json()["status_url"]).json()["status"] == "done"
+    assert len(list((broker_dir / "queue").iterdir())) == 1  # the message waits in the broker
+    with worker_thread(broker_dir, purge=False):
+        assert wait_for(client, response.json()["status_url"])["status"] == "done"
 
 
 def test_a_local_tracks_genres_carry_their_measured_agreement_and_each_descriptor_its_fidelity(
-        client: APIClient, drums: Path, public_model) -> None:
+        client: APIClient, drums: Path, public_model, job_worker) -> None:
     job = wait_for(client, upload(client, "drums.wav", drums.read_bytes()).json()["status_url"])
     document = client.get(job["analysis_url"]).json()
     genres = document["genres"]

@@ -31,7 +31,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upstream, listen = f"127.0.0.1:{free_port()}", free_port()
     env = {**os.environ, "GENRELENS_VAR_DIR": str(tmp / "var"), "DATABASE_URL": "", "DEBUG": "0",
            "GENRELENS_FRONTEND_DIST": str(fake_build(tmp / "dist")), "GENRELENS_BIND": upstream,
-           "WEB_CONCURRENCY": "2", "GENRELENS_JOBS_IN_PROCESS": "0", "GENRELENS_UPLOAD_MAX_BYTES": str(MAX_BODY),
+           "WEB_CONCURRENCY": "2", "GENRELENS_UPLOAD_MAX_BYTES": str(MAX_BODY),
            "NGINX_LISTEN": f"127.0.0.1:{listen}", "NGINX_SERVER_NAME": "localhost"}
     genrelens = [sys.executable, "-m", "genrelens.cli"]
     subprocess.run([*genrelens, "migrate", "-v0"], env=env, cwd=ROOT, check=True)

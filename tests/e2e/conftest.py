@@ -86,13 +86,14 @@ def app_factory(prepared_var: Path, sandbox_factory: SandboxFactory,
         sandbox = sandbox_factory(profile, auto_approve=False)
         port = free_port()
         env = {**os.environ, "GENRELENS_VAR_DIR": str(var), "DATABASE_URL": "", "DEBUG": "0",
-               "GENRELENS_JOBS_IN_PROCESS": "0", "GENRELENS_API_RATE": "100000/minute",
+               "GENRELENS_API_RATE": "100000/minute",
                "GENRELENS_API_USER_RATE": "100000/minute",
                **sandbox_env(sandbox, f"http://127.0.0.1:{port}/connect")}
         worker = subprocess.Popen([*GENRELENS, "worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, text=True)
         processes.append(worker)
-        server = subprocess.Popen([*GENRELENS, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=ROOT,
+        server = subprocess.Popen([*GENRELENS, "serve", "--port", str(port), "--workers", "2",
+                                   "--no-worker"], env=env, cwd=ROOT,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         processes.append(server)
         running[profile] = App(wait_listening(server), profile, sandbox)

@@ -1,116 +1,31 @@
-"""Jobs never stay "running" forever (issue 19, finding 7): a runner killed mid-job, a database
-error while recording the outcome, and files left behind."""
+"""Jobs never stay "running" forever and never run twice (issue 19, finding 7; issue 14): a run
+out of attempts, a live lease, a database error while recording the outcome, a fan-out run again
+after a kill, files left behind. Real worker processes: tests/jobs/test_celery_workers.py."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from io import StringIO
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from genrelens.core.audio.synth import drum_pattern, song, write_audio
+from genrelens.core.audio.synth import drum_pattern, write_audio
 from genrelens.jobs.models import Job
-from genrelens.jobs.services import INTERNAL_ERROR, TIMED_OUT, job_create, job_run, jobs_recover
-from tests.scratch_db import scratch_database
-
-ROOT = Path(__file__).resolve().parents[2]
+from genrelens.jobs.selectors import job_progress_get
+from genrelens.jobs.services import INTERNAL_ERROR, TIMED_OUT, job_claim, job_create, job_run, jobs_recover
 
 
-def sql(url: str, statement: str, params: tuple = ()) -> list[tuple]:
-    if url.startswith("sqlite:///"):
-        db = sqlite3.connect(url.removeprefix("sqlite:///"))
-        try:
-            rows = db.execute(statement.replace("%s", "?"), params).fetchall()
-            db.commit()
-            return rows
-        finally:
-            db.close()
-    with psycopg.connect(url, autocommit=True) as conn:
-        cursor = conn.execute(statement, params)
-        return cursor.fetchall() if cursor.description else []
-
-
-def genrelens(env: dict[str, str], *args: str, **popen: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "genrelens.cli", *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)  # type: ignore[call-overload]
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[tuple[dict[str, str], str, Path]]:
-    """A migrated scratch database and var/ dir, and the environment for genrelens processes."""
-    with scratch_database(tmp_path) as url:
-        var = tmp_path / "var"
-        env = {**os.environ, "DATABASE_URL": url, "GENRELENS_VAR_DIR": str(var),
-               "GENRELENS_JOB_LEASE_SECONDS": "2", "GENRELENS_JOBS_IN_PROCESS": "0"}
-        assert genrelens(env, "migrate", "-v0").wait(timeout=180) == 0
-        yield env, url, var
-
-
-def queue_upload(url: str, var: Path, audio: Path) -> tuple[str, Path]:
-    uploads = var / "media" / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    stored = uploads / f"{uuid.uuid4().hex}.wav"
-    shutil.copy(audio, stored)
-    job_id = uuid.uuid4().hex
-    sql(url, "INSERT INTO jobs_job (id, kind, status, payload, error, created_at, attempts, owner_session) "
-             "VALUES (%s, 'analyze_upload', 'queued', %s, '', %s, 0, 'someone')",
-        (job_id if url.startswith("sqlite") else str(uuid.UUID(job_id)),
-         f'{{"path": "{stored}", "name": "song.wav", "owner_session": "someone"}}', timezone.now().isoformat()))
-    return job_id, stored
-
-
-def status(url: str, job_id: str) -> tuple[str, str, int]:
-    key = job_id if url.startswith("sqlite") else str(uuid.UUID(job_id))
-    return sql(url, "SELECT status, error, attempts FROM jobs_job WHERE id = %s", (key,))[0]
-
-
-@pytest.mark.slow
-def test_a_job_whose_worker_was_killed_is_retried_after_its_lease_and_its_file_deleted(
-        deployment: tuple[dict[str, str], str, Path], tmp_path: Path) -> None:
-    env, url, var = deployment
-    audio = tmp_path / "long.wav"
-    write_audio(audio, song(90.0, sr=22050, seed=3).samples, 22050)
-    job_id, stored = queue_upload(url, var, audio)
-
-    worker = genrelens(env, "worker", "--poll", "0.1", start_new_session=True)
-    deadline = time.monotonic() + 120
-    while status(url, job_id)[0] != "running":
-        assert time.monotonic() < deadline and worker.poll() is None, worker.stderr.read() if worker.stderr else ""
-        time.sleep(0.05)
-    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its analysis child, mid-job
-    worker.wait(timeout=30)
-    assert status(url, job_id)[0] == "running" and stored.exists()
-
-    time.sleep(2.5)  # the lease runs out
-    once = genrelens(env, "worker", "--once")
-    out, err = once.communicate(timeout=300)
-    assert once.returncode == 0, err
-    state, error, attempts = status(url, job_id)
-    assert (state, error, attempts) == ("done", "", 2), out + err
-    assert not stored.exists()
-
-
-def _expired_running_job(tmp_path: Path, attempts: int) -> tuple[Job, Path]:
+def _running_job(tmp_path: Path, attempts: int, *, expired: bool) -> tuple[Job, Path]:
     stored = tmp_path / "media" / "uploads" / "lost.wav"
     stored.parent.mkdir(parents=True)
     stored.write_bytes(b"RIFF")
     job = job_create(kind="analyze_upload", payload={"path": str(stored)})
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=attempts,
-                                         lease_expires_at=timezone.now() - timedelta(seconds=1))
+    lease = timezone.now() + (timedelta(seconds=-1) if expired else timedelta(minutes=5))
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=attempts, worker="gone:1:1",
+                                         lease_expires_at=lease)
     return job, stored
 
 
@@ -118,22 +33,72 @@ def _expired_running_job(tmp_path: Path, attempts: int) -> tuple[Job, Path]:
 def test_a_job_out_of_attempts_fails_with_a_reason_and_its_file_is_deleted(tmp_path: Path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.GENRELENS_JOB_MAX_ATTEMPTS = 2
-    job, stored = _expired_running_job(tmp_path, attempts=2)
-    out = StringIO()
-    call_command("worker", "--once", stdout=out)
+    job, stored = _running_job(tmp_path, attempts=2, expired=True)
+    job_run(job_id=job.pk)  # as a redelivered message would
     job.refresh_from_db()
     assert job.status == "failed" and job.error == f"{TIMED_OUT} (2 attempts)"
     assert not stored.exists()
 
 
 @pytest.mark.django_db
-def test_a_running_job_within_its_lease_is_left_alone(tmp_path: Path, settings) -> None:
+def test_a_running_job_within_its_lease_is_neither_sent_again_nor_run_by_another_worker(
+        tmp_path: Path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    job, stored = _expired_running_job(tmp_path, attempts=1)
-    Job.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() + timedelta(minutes=5))
+    job, stored = _running_job(tmp_path, attempts=1, expired=False)
     assert jobs_recover() == 0
+    assert job_claim(job_id=job.pk, worker="other:2:2") is None
     job.refresh_from_db()
-    assert job.status == "running" and stored.exists()
+    assert (job.status, job.worker, job.attempts) == ("running", "gone:1:1", 1) and stored.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_again_a_job_whose_worker_died_and_one_whose_message_was_lost(
+        tmp_path: Path, settings, broker_dir: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    dead, _ = _running_job(tmp_path, attempts=1, expired=True)
+    lost = job_create(kind="refresh_taste", payload={"user_id": 1})
+    Job.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    fresh = job_create(kind="refresh_taste", payload={"user_id": 2})  # its message is still on its way
+    queue = broker_dir / "queue"
+    before = len(list(queue.iterdir()))
+    assert jobs_recover() == 2
+    assert len(list(queue.iterdir())) == before + 2
+    assert Job.objects.get(pk=fresh.pk).status == "queued" and Job.objects.get(pk=dead.pk).attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fan_out_run_again_after_a_kill_makes_no_second_set_of_parts(tmp_path: Path, settings) -> None:
+    settings.GENRELENS_ANALYSIS_CHUNK = 2
+    for i in range(3):
+        synth = drum_pattern(100.0 + 10 * i, 2.0)
+        write_audio(tmp_path / f"d{i}.wav", synth.samples, synth.sr)
+    job = job_create(kind="analyze_folder", payload={"paths": [str(tmp_path)], "recursive": False})
+    job_run(job_id=job.pk, worker="first:1:1")
+    # the worker dies after making the parts, before anyone learns: its claim expires
+    Job.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    job_run(job_id=job.pk, worker="second:2:2")
+    job.refresh_from_db()
+    assert sorted(job.parts.values_list("key", flat=True)) == ["chunk-0", "chunk-1"]
+    assert job_progress_get(job) == {"done": 0, "total": 3} and job.parts_open == 2
+    for part in job.parts.all():
+        job_run(job_id=part.pk, worker="third:3:3")
+    job.refresh_from_db()
+    assert (job.status, job.result["parts"], job.result["failed"]) == ("done", 2, 0)
+    assert job_progress_get(job) == {"done": 3, "total": 3}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_refresh_is_scheduled_and_makes_one_job_a_day_however_often_it_fires(broker_dir: Path) -> None:
+    from config.celery import app
+    from genrelens.jobs.tasks import refresh_all_tastes
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {"genrelens.refresh_all_tastes", "genrelens.sweep_jobs"} <= scheduled
+    refresh_all_tastes()
+    refresh_all_tastes()  # a second beat, or one restarted after its run
+    jobs = Job.objects.filter(kind="refresh_tastes")
+    assert jobs.count() == 1 and jobs.get().key == f"nightly-{timezone.now():%Y-%m-%d}"
 
 
 @pytest.fixture

@@ -32,8 +32,9 @@ def test_without_analysed_music_it_says_what_to_do(public_model) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the upload is analysed in another thread
+@pytest.mark.django_db(transaction=True)  # the upload is analysed by a worker thread on its own connection
 def test_an_anonymous_uploader_becomes_a_guest_who_keeps_their_uploads_and_gets_their_taste(
-        tmp_path: Path, settings, public_model) -> None:
+        tmp_path: Path, settings, public_model, job_worker) -> None:
     from rest_framework.test import APIClient
 
     from genrelens.core.audio.synth import drum_pattern, write_audio

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -81,8 +82,9 @@ def test_collectstatic_keeps_vites_names_compresses_them_and_hashes_djangos(buil
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     env = {**os.environ, "GENRELENS_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": "",
-           "GENRELENS_FRONTEND_DIST": str(fake_build(tmp_path / "dist")), "GENRELENS_JOBS_IN_PROCESS": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "genrelens.cli", "serve", "--port", "0", "--workers", "2"],
+           "GENRELENS_FRONTEND_DIST": str(fake_build(tmp_path / "dist"))}
+    process = subprocess.Popen([sys.executable, "-m", "genrelens.cli", "serve", "--port", "0", "--workers", "2",
+                                "--no-worker"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         yield wait_listening(process), process
@@ -133,3 +135,40 @@ def test_serve_runs_gunicorn_workers_serving_the_app_and_its_long_cached_assets(
     assert "immutable" in requests.get(url + admin_css.group(0), timeout=10).headers["Cache-Control"]
     workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert len(workers) == 2
+
+
+def gunicorn_workers(master: int) -> set[int]:
+    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
+    return {int(pid) for pid in out.split()}
+
+
+@pytest.mark.slow
+def test_a_gunicorn_worker_killed_mid_request_is_replaced_and_the_half_upload_leaves_nothing(
+        server, tmp_path: Path) -> None:
+    url, process = server
+    host, port = url.removeprefix("http://").split(":")
+    before = gunicorn_workers(process.pid)
+    head = (b"--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"song.wav\"\r\n"
+            b"Content-Type: audio/wav\r\n\r\nRIFF" + b"\0" * 4000)
+    with socket.create_connection((host, int(port)), timeout=30) as upload:
+        upload.sendall(b"POST /rest/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       b"Content-Type: multipart/form-data; boundary=X\r\nContent-Length: 400000\r\n\r\n" + head)
+        time.sleep(1.0)  # a worker is now reading a body that never comes
+        for pid in before:
+            os.kill(pid, signal.SIGKILL)
+        assert upload.recv(1024) == b""  # the connection is dropped, not answered from a half body
+    deadline = time.monotonic() + 120
+    while not (len(gunicorn_workers(process.pid) - before) == 2 and _answers(url)):
+        assert time.monotonic() < deadline and process.poll() is None, "the master did not replace its workers"
+        time.sleep(0.2)
+    db = tmp_path / "var" / "genrelens.sqlite3"
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM jobs_job").fetchone() == (0,)
+    uploads = tmp_path / "var" / "media" / "uploads"
+    assert not uploads.exists() or list(uploads.iterdir()) == []
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url + "/rest/schema", timeout=10).status_code == 200
+    except requests.RequestException:
+        return False

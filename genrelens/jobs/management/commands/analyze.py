@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from genrelens.catalog.local import local_analysis_store, local_document, local_keys_analysed
 from genrelens.catalog.models import LocalFile
+from genrelens.jobs.services import job_create
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--recursive", action="store_true", help="descend into sub-folders")
         parser.add_argument("--workers", type=int, help="worker processes (default: one per core for many files)")
         parser.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
+        parser.add_argument("--queue", action="store_true",
+                            help="analyse on the workers, in chunks spread over them (genrelens jobs shows it)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         # imported here: the audio stack takes a second to load and other commands do not need it
@@ -29,6 +32,11 @@ class Command(BaseCommand):
         missing = [p for p in opts["paths"] if not Path(p).exists()]
         if missing:
             raise CommandError(f"no such file or folder: {', '.join(missing)}")
+        if opts["queue"]:
+            job = job_create(kind="analyze_folder", payload={
+                "paths": [str(Path(p).resolve()) for p in opts["paths"]], "recursive": opts["recursive"]})
+            self.stdout.write(f"queued analyze_folder job {job.pk}: follow it with `genrelens jobs {job.pk}`")
+            return
         files = expand_paths(opts["paths"], recursive=opts["recursive"])
         if not files:
             raise CommandError("no audio files found (use --recursive to descend into sub-folders)")

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from genrelens.accounts.services import account_client, account_get
-from genrelens.catalog.services import collected_dataset_store
-from genrelens.core.dataset.collect import CollectPlan, CollectResult, RateGate, collect
-from genrelens.core.dataset.journal import Journal
-from genrelens.core.dataset.taxonomy import load_taxonomy
+from genrelens.core.dataset.collect import CollectResult
 from genrelens.core.errors import GenrelensError
-from genrelens.core.spotify.client import app_client
-from genrelens.jobs.wiring import feature_providers, reccobeats_client, spotify_settings
+from genrelens.jobs.collect import CollectOptions, collect_as_json, collect_run, journal_path
+from genrelens.jobs.services import job_create
 
 
 class Command(BaseCommand):
@@ -41,61 +37,34 @@ class Command(BaseCommand):
         parser.add_argument("--export", type=Path, metavar="DIR",
                             help="also write the merged DataFrame as CSV, Parquet and the blog's pickle")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+        parser.add_argument("--queue", action="store_true",
+                            help="run it as a background job on the workers (genrelens jobs shows it)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["playlists_per_subgenre"] < 1 or opts["concurrency"] < 1:
             raise CommandError("--playlists-per-subgenre and --concurrency must be at least 1")
-        journal_path = Path(settings.GENRELENS_VAR_DIR) / "collect" / f"{opts['name']}.journal.sqlite3"
+        journal = journal_path(opts["name"])
         if opts["restart"]:
             for suffix in ("", "-wal", "-shm"):
-                Path(f"{journal_path}{suffix}").unlink(missing_ok=True)
-        elif opts["resume"] and not journal_path.exists():
-            raise CommandError(f"nothing to resume: no earlier run named {opts['name']!r} ({journal_path})")
-        elif journal_path.exists() and not opts["json"]:
-            self.stderr.write(f"resuming the run recorded in {journal_path} (--restart to start over)")
+                Path(f"{journal}{suffix}").unlink(missing_ok=True)
+        elif opts["resume"] and not journal.exists():
+            raise CommandError(f"nothing to resume: no earlier run named {opts['name']!r} ({journal})")
+        elif journal.exists() and not opts["json"]:
+            self.stderr.write(f"resuming the run recorded in {journal} (--restart to start over)")
+        options = CollectOptions(name=opts["name"], taxonomy=opts["taxonomy"],
+                                 playlists_per_subgenre=opts["playlists_per_subgenre"], market=opts["market"],
+                                 concurrency=opts["concurrency"], as_user=opts["as_user"], licence=opts["licence"])
+        if opts["queue"]:
+            job = job_create(kind="collect", payload=asdict(options))
+            self.stdout.write(f"queued collect job {job.pk}: follow it with `genrelens jobs {job.pk}`")
+            return
         try:
-            result = self._run(opts, journal_path)
+            result = collect_run(replace(options, progress=not opts["json"]))
         except GenrelensError as exc:
             raise CommandError(str(exc)) from exc
         if opts["export"]:
             _export(result, opts["export"], opts["name"])
-        self.stdout.write(json.dumps(_as_json(result, opts["name"])) if opts["json"] else _summary(result, opts))
-
-    def _run(self, opts: dict[str, Any], journal_path: Path) -> CollectResult:
-        taxonomy = load_taxonomy(opts["taxonomy"])
-        journal = Journal(journal_path)
-        gate = RateGate()
-        config = spotify_settings()
-        if opts["as_user"]:
-            account = account_get(spotify_id=opts["as_user"])
-            spotify = account_client(settings=config, account=account, capabilities=journal.capabilities(),
-                                     sleep=gate.sleep)
-        else:
-            spotify = app_client(config, capabilities=journal.capabilities(), sleep=gate.sleep)
-        recco = reccobeats_client(config, sleep=gate.sleep)
-        try:
-            plan = CollectPlan(taxonomy=taxonomy, playlists_per_subgenre=opts["playlists_per_subgenre"],
-                               market=opts["market"], concurrency=opts["concurrency"], progress=not opts["json"])
-            result = collect(plan, spotify=spotify, providers=feature_providers(spotify=spotify, reccobeats=recco),
-                             journal=journal, gate=gate,
-                             request_count=lambda: spotify.requests.total + recco.requests.total)
-            collected_dataset_store(name=opts["name"], frame=result.frame, features=result.features,
-                                    source=f"spotify collect ({config.api_base})", licence=opts["licence"])
-            return result
-        finally:
-            spotify.close()
-            recco.close()
-            journal.close()
-
-
-def _as_json(result: CollectResult, name: str) -> dict[str, object]:
-    return {
-        "dataset": name, "playlists": result.playlists, "tracks": result.tracks, "labels": len(result.frame),
-        "requests": result.requests, "requests_minimum": result.requests_minimum, "skipped": result.skipped,
-        "blocked": result.blocked, "seconds": round(result.seconds, 3),
-        "features_by_source": result.chain.counts if result.chain else {},
-        "minimum_breakdown": result.minimum_breakdown,
-    }
+        self.stdout.write(json.dumps(collect_as_json(result, opts["name"])) if opts["json"] else _summary(result, opts))
 
 
 def _summary(result: CollectResult, opts: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from genrelens.core.errors import GenrelensError
+from genrelens.jobs.services import job_create
 from genrelens.jobs.taste import taste_refresh, users_with_spotify
 
 
@@ -16,8 +17,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", type=int, action="append", help="a Django user id (repeatable)")
+        parser.add_argument("--queue", action="store_true",
+                            help="refresh on the workers, one task per user (genrelens jobs shows it)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["queue"]:
+            job = job_create(kind="refresh_tastes", payload={"users": opts["user"] or []})
+            self.stdout.write(f"queued refresh_tastes job {job.pk}: follow it with `genrelens jobs {job.pk}`")
+            return
         users = opts["user"] or users_with_spotify()
         failed = 0
         for user_id in tqdm(users, desc="tastes", unit="user", disable=len(users) < 2):

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from genrelens.catalog.services import model_register
 from genrelens.core.errors import GenrelensError
-from genrelens.core.ml.train import TrainResult, train
-from genrelens.jobs.datasets import resolve_dataset, resolve_local
+from genrelens.core.ml.train import TrainResult
+from genrelens.jobs.services import job_create
+from genrelens.jobs.training import TrainOptions, model_train_and_register
 
 
 class Command(BaseCommand):
@@ -30,21 +29,24 @@ class Command(BaseCommand):
         parser.add_argument("--label-from", choices=["tag", "folder"], default="tag",
                             help="with --source local: label by the files' genre tag or their parent folder")
         parser.add_argument("--json", action="store_true", help="print the model card as JSON")
+        parser.add_argument("--queue", action="store_true",
+                            help="run it as a background job on the workers (genrelens jobs shows it)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        options = TrainOptions(dataset=opts["dataset"], label=opts["label"], search=opts["search"],
+                               features=opts["features"], source=opts["source"], label_from=opts["label_from"])
+        if opts["queue"]:
+            job = job_create(kind="train", payload=asdict(options))
+            self.stdout.write(f"queued train job {job.pk}: follow it with `genrelens jobs {job.pk}`")
+            return
         try:
-            dataset = (resolve_local(opts["label_from"]) if opts["source"] == "local"
-                       else resolve_dataset(opts["dataset"]))
-            result = train(dataset.frame, label=opts["label"], search=opts["search"], feature_set=opts["features"],
-                           dataset_name=dataset.name, dataset_sha256=dataset.sha256,
-                           out_dir=Path(settings.GENRELENS_MODEL_DIR), progress=not opts["json"])
+            result, version = model_train_and_register(options, progress=not opts["json"])
         except GenrelensError as exc:
             raise CommandError(str(exc)) from exc
-        registered = model_register(card=result.card, path=str(result.artifact_path))
         if opts["json"]:
             self.stdout.write(json.dumps(result.card, default=str))
         else:
-            self.stdout.write(_summary(result, registered.version))
+            self.stdout.write(_summary(result, version))
 
 
 def _summary(result: TrainResult, version: str) -> str:
