@@ -8,7 +8,6 @@ has read it (jobs/services.py OWNED_FILES deletes it, whatever the outcome).
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 
 from genrelens.accounts.guests import guest_sign_in, is_guest
 from genrelens.api import shapes
+from genrelens.api.uploads import upload_store
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create
@@ -58,16 +58,6 @@ def import_body(item: TasteImport) -> dict[str, Any]:
             "status_url": reverse("api:taste-import-detail", kwargs={"import_id": item.pk})}
 
 
-def _store(upload: UploadedFile) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{Path(upload.name or '').suffix.lower()[:8]}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
-
-
 class TasteImportCreateApi(PublicApi):
     parser_classes = [MultiPartParser]
 
@@ -79,7 +69,7 @@ class TasteImportCreateApi(PublicApi):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         user = guest_sign_in(request._request)
-        path = _store(upload)
+        path = upload_store(upload, folder_name="exports")
         with transaction.atomic():
             item = taste_import_create(user_id=user.pk)
             job = job_create(kind="import_taste", owner_id=user.pk, payload={

@@ -115,10 +115,12 @@ def request_owner(request: HttpRequest | Request, *, create: bool = False) -> Ow
     return Owner(session_key=session.session_key or "")
 
 
-def _store(upload: UploadedFile) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "uploads"
+def upload_store(upload: UploadedFile, *, folder_name: str = "uploads") -> Path:
+    """Write an uploaded file under MEDIA_ROOT/<folder_name> by a random name (keeping its suffix,
+    which the readers go by); the job that reads it deletes it."""
+    folder = Path(settings.MEDIA_ROOT) / folder_name
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{Path(upload.name or '').suffix.lower()}"
+    path = folder / f"{uuid.uuid4().hex}{Path(upload.name or '').suffix.lower()[:8]}"
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
@@ -134,7 +136,7 @@ class UploadCreateApi(APIView):
         data = UploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         owner = request_owner(request, create=True)
-        path = _store(data.validated_data["file"])
+        path = upload_store(data.validated_data["file"])
         job = job_create(kind="analyze_upload", payload={
             "path": str(path), "name": data.validated_data["file"].name, "train": data.validated_data["train"],
             **owner.fields()}, **owner.fields())
