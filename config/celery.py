@@ -10,8 +10,11 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# filesystem:// (the embedded broker) is kombu's transport with atomic hand-overs: genrelens/jobs/broker.py
+TRANSPORT_ALIASES["filesystem"] = "genrelens.jobs.broker:Transport"
 
 app = Celery("genrelens")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,0 +1,63 @@
+"""The embedded broker: kombu's filesystem transport, with every message handed over atomically.
+
+kombu's own transport creates a message's file in the queue folder and only then writes it, so a
+worker polling the folder can take the file in between and read nothing: `JSONDecodeError`, and
+the worker stops ("Unrecoverable error"; seen in tests/api/test_job_faults.py under load). It also
+takes a message by `shutil.move` into the system's temporary folder, which is a copy and a delete
+(not atomic) when that folder is on another filesystem than var/broker.
+
+Here a message is written under a name no consumer matches and renamed into place, and taken by
+renaming it into the broker's own `processed_folder` (same filesystem: atomic, so exactly one
+worker wins), read, and deleted. config/celery.py points the `filesystem://` scheme here.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from queue import Empty
+from time import monotonic
+from typing import Any
+
+from kombu.exceptions import ChannelError
+from kombu.transport import filesystem
+from kombu.utils.encoding import bytes_to_str, str_to_bytes
+from kombu.utils.json import dumps, loads
+
+#: a message still being written ends with this; kombu's `_get` matches only "<queue>.msg"
+_PARTIAL = ".part"
+
+
+class Channel(filesystem.Channel):
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        try:
+            with open(final + _PARTIAL, "wb") as handle:
+                handle.write(str_to_bytes(dumps(payload)))
+            os.replace(final + _PARTIAL, final)
+        except OSError as exc:
+            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+    def _get(self, queue: str) -> Any:
+        wanted = f"{queue}.msg"
+        for name in sorted(os.listdir(self.data_folder_in)):
+            if name.partition(".")[2] != wanted:
+                continue
+            taken = os.path.join(self.processed_folder, name)
+            try:
+                os.rename(os.path.join(self.data_folder_in, name), taken)
+            except OSError:
+                continue  # another worker took it first
+            try:
+                with open(taken, "rb") as handle:
+                    payload = handle.read()
+                os.remove(taken)
+            except OSError as exc:
+                raise ChannelError(f"Cannot read file {taken!r} from queue.") from exc
+            return loads(bytes_to_str(payload))
+        raise Empty()
+
+
+class Transport(filesystem.Transport):
+    Channel = Channel
