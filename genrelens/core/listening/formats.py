@@ -41,6 +41,10 @@ _PODCAST_KEYS = {"endTime", "podcastName", "episodeName"}
 _LASTFM_TIMES = ("%d %b %Y %H:%M", "%d %b %Y, %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M")
 
 
+#: the longest play or track in milliseconds (24 days; a 32-bit integer column holds it)
+MAX_MS = 2**31 - 1
+
+
 class _Bad(Exception):
     """An entry's problem; the caller adds the file and entry number."""
 
@@ -58,9 +62,12 @@ def parse_file(name: str, data: bytes) -> ParsedFile | None:
 
 def _decode(name: str, data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ExportInvalid(f"{name}: not UTF-8 text (byte {exc.start})") from exc
+    if "\x00" in text:  # no export has one, and PostgreSQL text refuses it
+        raise ExportInvalid(f"{name}: a NUL character at character {text.index(chr(0))}")
+    return text
 
 
 # --- JSON (Spotify) -------------------------------------------------------------------------------
@@ -196,13 +203,15 @@ def _text(row: Mapping[str, Any], key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise _Bad(f"{key} is not text: {value!r}"[:200])
+    if "\x00" in value:  # a JSON "\u0000": PostgreSQL text refuses it
+        raise _Bad(f"{key} holds a NUL character")
     return value.strip()
 
 
 def _count(row: Mapping[str, Any], key: str) -> int:
     value = row.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
-        raise _Bad(f"{key} must be a number of milliseconds, found {value!r}"[:200])
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_MS:
+        raise _Bad(f"{key} must be a number of milliseconds, found {value!r}"[:200])  # NaN fails 0 <= NaN too
     return int(value)
 
 
@@ -277,7 +286,10 @@ def _lastfm_rows(name: str, rows: list[list[str]], *, artist: int, album: int | 
 
 def _lastfm_time(text: str) -> datetime | None:
     if text.isdigit():  # lastfm.ghan.nl's "uts": Unix seconds
-        return datetime.fromtimestamp(int(text), tz=UTC)
+        try:
+            return datetime.fromtimestamp(int(text), tz=UTC)
+        except (OverflowError, OSError, ValueError):  # beyond any calendar: not a time
+            return None
     for pattern in _LASTFM_TIMES:
         try:
             stamp = datetime.strptime(text, pattern)
@@ -320,4 +332,4 @@ def _whole(value: Any) -> int | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return int(number) if number == number and number >= 0 else None
+    return int(number) if 0 <= number <= MAX_MS else None  # NaN and infinities are no duration

@@ -94,6 +94,27 @@ def test_a_malformed_entry_is_named_by_file_and_entry(tmp_path: Path) -> None:
         read_export(tmp_path)
 
 
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("ms_played", 2**31, "ms_played must be a number of milliseconds"),  # beyond any play, and the column
+    ("ms_played", float("inf"), "ms_played must be a number of milliseconds"),  # json.dumps writes Infinity
+    ("master_metadata_track_name", "Kera\u0000la", "master_metadata_track_name holds a NUL character"),
+])
+def test_values_no_database_column_takes_are_named_by_entry(tmp_path: Path, field: str, value: object,
+                                                             message: str) -> None:
+    rows = json.loads((DATA / "extended" / "Streaming_History_Audio_2023-2024_0.json").read_text())
+    rows[0][field] = value
+    (tmp_path / "Streaming_History_Audio_2024_1.json").write_text(json.dumps(rows))
+    with pytest.raises(ExportInvalid, match=rf"Streaming_History_Audio_2024_1\.json, entry 1: {message}"):
+        read_export(tmp_path)
+
+
+def test_a_lastfm_time_beyond_any_calendar_is_named(tmp_path: Path) -> None:
+    far = "9" * 30  # seconds since 1970: no calendar has that year
+    (tmp_path / "scrobbles.csv").write_text((DATA / "lastfm.csv").read_text() + f"Bonobo,Migration,Kerala,{far}\n")
+    with pytest.raises(ExportInvalid, match=r"scrobbles\.csv, line 4: not a date and time"):
+        read_export(tmp_path / "scrobbles.csv")
+
+
 def test_broken_json_is_named_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "StreamingHistory_music_0.json").write_text('[{"endTime": "2024-01-05 08:15",\n')
     with pytest.raises(ExportInvalid, match=r"StreamingHistory_music_0\.json: not valid JSON \(line 2"):
