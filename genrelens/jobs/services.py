@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -114,7 +114,10 @@ def _analyze_upload(payload: dict[str, Any]) -> dict[str, Any]:
     if result.error is not None:
         log.warning("upload %s (%s) failed: %s", path, payload.get("name"), result.error)
         raise JobFailed(upload_reason(result.error, path))
-    owner = Owner(user_id=payload.get("owner_id"), session_key=payload.get("owner_session", ""))
+    # The job row, not the payload: an anonymous uploader who became a guest meanwhile took the job along.
+    row = Job.objects.filter(pk=_current.get()).values("owner_id", "owner_session").first() or {
+        "owner_id": payload.get("owner_id"), "owner_session": payload.get("owner_session", "")}
+    owner = Owner(user_id=row["owner_id"], session_key=row["owner_session"])
     track = local_analysis_store(result=result, analyser_version=ANALYSER_VERSION, owner=owner,
                                  train=bool(payload.get("train")), file_name=str(payload.get("name") or ""))
     return {"track_id": track.key}
@@ -131,8 +134,9 @@ def upload_reason(error: str, path: Path) -> str:
 def _analyze_folder(payload: dict[str, Any]) -> Parts:
     from genrelens.jobs.analysis import folder_chunks
 
-    chunks = folder_chunks(paths=payload["paths"], recursive=bool(payload.get("recursive")),
-                           chunk=settings.GENRELENS_ANALYSIS_CHUNK)
+    with user_reasons():  # a folder gone since it was queued: say so
+        chunks = folder_chunks(paths=payload["paths"], recursive=bool(payload.get("recursive")),
+                               chunk=settings.GENRELENS_ANALYSIS_CHUNK)
     return Parts([Part(key=f"chunk-{i}", kind="analyze_files", payload={"paths": files}, items=len(files))
                   for i, files in enumerate(chunks)])
 
@@ -188,8 +192,8 @@ def _import_taste(payload: dict[str, Any]) -> dict[str, Any]:
         reason = str(exc).replace(path.name, str(payload.get("name") or "the upload"))
         taste_import_finish(import_id=import_id, error=reason)
         raise JobFailed(reason) from exc
-    except (RateLimited, ProviderError):
-        raise  # put off: the job runs again later and the import stays under way (plays are never doubled)
+    except (RateLimited, ProviderError, OperationalError, InterfaceError):
+        raise  # put off or run again: the import stays under way (plays are never doubled)
     except Exception:
         taste_import_finish(import_id=import_id, error=INTERNAL_ERROR)
         raise
@@ -313,7 +317,7 @@ def _call(job: Job) -> Parts | Later | tuple[str, dict[str, Any] | None, str]:
         if exc.permanent:
             return Job.Status.FAILED, None, str(exc)
         return Later(min(settings.GENRELENS_JOB_BACKOFF_SECONDS * 2 ** job.retries, 3600.0), str(exc))
-    except DatabaseError:  # the database went away: the lease runs out and the job is run again
+    except (OperationalError, InterfaceError):  # the database went away: the lease runs out, the job runs again
         raise
     except Exception:  # a bug must not leave the job "running" forever, nor show its text to users
         log.exception("job %s (%s) failed", job.pk, job.kind)
