@@ -254,7 +254,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between looks for jobs whose worker died or whose message was lost (by beat).
 GENRELENS_JOB_SWEEP_SECONDS = envfloat("GENRELENS_JOB_SWEEP_SECONDS", 30.0, minimum=0.1)
 # Hour (UTC) of the nightly refresh of every user's taste (beat).
-GENRELENS_TASTE_REFRESH_HOUR = envint("GENRELENS_TASTE_REFRESH_HOUR", 3, minimum=0)
+GENRELENS_TASTE_REFRESH_HOUR = envint("GENRELENS_TASTE_REFRESH_HOUR", 3, minimum=0, maximum=23)
 
 # Spotify and ReccoBeats (SPOTIFY_* and RECCOBEATS_API_BASE) are read, and validated, by the core's
 # SpotifySettings.from_env: one parser for the CLI, the web app and the core's own tools.

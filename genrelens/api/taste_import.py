@@ -25,6 +25,7 @@ from genrelens.accounts.guests import guest_sign_in, is_guest
 from genrelens.api import shapes
 from genrelens.api.uploads import upload_store
 from genrelens.api.views import PublicApi, UserApi
+from genrelens.catalog.models import LocalFile
 from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create
 from genrelens.jobs.taste_import import taste_from_local
@@ -70,11 +71,16 @@ class TasteImportCreateApi(PublicApi):
         upload = data.validated_data["file"]
         user = guest_sign_in(request._request)
         path = upload_store(upload, folder_name="exports")
-        with transaction.atomic():
-            item = taste_import_create(user_id=user.pk)
-            job = job_create(kind="import_taste", owner_id=user.pk, payload={
-                "path": str(path), "name": (upload.name or "")[:200], "user_id": user.pk, "import_id": str(item.pk)})
-            TasteImport.objects.filter(pk=item.pk).update(job_id=job.pk)
+        try:
+            with transaction.atomic():
+                item = taste_import_create(user_id=user.pk)
+                job = job_create(kind="import_taste", owner_id=user.pk, payload={
+                    "path": str(path), "name": (upload.name or "")[:200], "user_id": user.pk,
+                    "import_id": str(item.pk)})
+                TasteImport.objects.filter(pk=item.pk).update(job_id=job.pk)
+        except BaseException:
+            path.unlink(missing_ok=True)  # no job will ever read it
+            raise
         return Response(import_body(item), status=202)
 
 
@@ -99,6 +105,11 @@ class TasteLocalApi(PublicApi):
                    description="A taste (source local) from the audio files the caller uploaded and had analysed. "
                                "A caller without a login becomes a guest and keeps their uploads.")
     def post(self, request: Request) -> Response:
+        session = request.session.session_key
+        if not request.user.is_authenticated and not (
+                session and LocalFile.objects.filter(owner__isnull=True, owner_session=session).exists()):
+            # nothing to make a taste of: say so without creating a guest for nothing
+            raise NotFound("no analysed local music yet: upload audio first")
         user = guest_sign_in(request._request)
         taste_from_local(user_id=user.pk, owner_id=user.pk)
         return Response(taste_chosen(user_id=user.pk, source=Source.LOCAL.value).body())

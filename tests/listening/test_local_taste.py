@@ -32,7 +32,6 @@ def test_without_analysed_music_it_says_what_to_do(public_model) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the upload is analysed in another thread
-@pytest.mark.django_db(transaction=True)  # the upload is analysed by a worker thread on its own connection
 def test_an_anonymous_uploader_becomes_a_guest_who_keeps_their_uploads_and_gets_their_taste(
         tmp_path: Path, settings, public_model, job_worker) -> None:
     from rest_framework.test import APIClient
@@ -52,3 +51,13 @@ def test_an_anonymous_uploader_becomes_a_guest_who_keeps_their_uploads_and_gets_
     assert (body["source"], body["weighting"], body["track_count"]) == ("local", "tracks", 1)
     assert client.get(started["status_url"]).status_code == 200  # the upload followed its person
     assert client.get("/rest/taste/sources").json()["guest"] is True
+
+
+def test_an_anonymous_caller_with_nothing_uploaded_is_told_so_and_no_guest_is_made(public_model) -> None:
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    users = get_user_model().objects.count()
+    answer = APIClient().post("/rest/taste/local")
+    assert answer.status_code == 404 and "upload audio first" in answer.json()["error"]["message"]
+    assert get_user_model().objects.count() == users
