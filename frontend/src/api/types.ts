@@ -51,7 +51,6 @@ export type RhythmEstimate = S['RhythmEstimate'];
 
 export type NowPlaying = S['NowPlaying'];
 
-export type Category = S['Category'];
 export type Categories = S['Categories'];
 
 export type PlaylistItem = S['PlaylistItem'];
@@ -71,15 +70,12 @@ export type AnalysisTrack = S['AnalysisTrack'];
 export type Grid = S['GridSpec'];
 export type Distribution = S['FeatureBlock'];
 export type PublicTaste = S['PublicTaste'];
-export type GenreEntry = S['GenreEntry'];
 /** A user's own taste (with when it was refreshed), or a snapshot of it behind a share link. */
 export type Taste = S['UserTaste'] | S['Snapshot'];
 export type UserTaste = S['UserTaste'];
 export type TasteSnapshot = S['Snapshot'];
-export type GenreMix = S['GenreMix'];
 
 export type UploadJob = S['JobOutput'];
-export type JobStatus = S['JobStatusEnum'];
 export type Job = S['Job'];
 
 export type ShareLink = S['ShareLink'];

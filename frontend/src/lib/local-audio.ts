@@ -2,7 +2,7 @@
 // them anywhere. They are kept in this browser's IndexedDB, so a reload or a later visit still
 // plays them; the server deletes uploaded audio once it is analysed. Where IndexedDB is not
 // available (private windows in some browsers), they last as long as the tab.
-import { createStore, del, get, set } from 'idb-keyval';
+import { clear, createStore, del, get, set } from 'idb-keyval';
 
 const inTab = new Map<string, File>();
 let store: ReturnType<typeof createStore> | null | undefined;
@@ -37,4 +37,11 @@ export async function forgetAudio(trackId: string): Promise<void> {
   inTab.delete(trackId);
   const db = browserStore();
   if (db) await del(trackId, db).catch(() => undefined);
+}
+
+/** On logging out: the next person at this browser does not get the last one's audio. */
+export async function forgetAllAudio(): Promise<void> {
+  inTab.clear();
+  const db = browserStore();
+  if (db) await clear(db).catch(() => undefined);
 }

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { api } from '@/api/client';
 import type { Me } from '@/api/types';
+import { forgetAllAudio } from '@/lib/local-audio';
 
 export const meQueryKey = ['me'] as const;
 
@@ -16,8 +17,9 @@ export function useLogout() {
   return useMutation({
     mutationFn: () => api.post<null>('auth/logout'),
     onSuccess: () => {
-      // everything cached belonged to the person who just left
+      // everything cached belonged to the person who just left, their audio files too
       client.clear();
+      void forgetAllAudio();
       void client.invalidateQueries();
     },
   });

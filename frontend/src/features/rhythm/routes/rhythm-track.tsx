@@ -20,6 +20,9 @@ export function RhythmTrackRoute() {
   const [looking, setLooking] = useState(() => !audioInTab(trackId));
   useEffect(() => {
     let live = true;
+    const here = audioInTab(trackId); // another track's page may have been showing until now
+    setFile(here);
+    setLooking(!here);
     void audioFor(trackId).then((found) => {
       if (!live) return;
       setFile(found);
