@@ -1,7 +1,8 @@
 """The two kinds of endpoint, so every view states who may call it (the default is closed).
 
 `PublicApi`: anyone (catalog search, analyses, public taste, share links, uploads to one's session).
-`UserApi`: a user logged in with Spotify; others get 401 `not_logged_in` with the login URL.
+`UserApi`: a logged-in user (with Spotify, or a guest who imported listening data); others get 401
+`not_logged_in` with the login URL.
 """
 
 from __future__ import annotations
