@@ -28,9 +28,10 @@ def recco(legacy_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, settin
 
 
 def account_history(rows: int) -> list[dict[str, Any]]:
-    """Plays named only (the account data's short history): tracks of the test dataset, by name."""
+    """Plays named only (the account data's short history): tracks of the test dataset, by name,
+    in a month after the extended history ends (inside it they would be the same streams again)."""
     frame = synthetic_frame().head(rows)
-    return [{"endTime": f"2024-02-{1 + i % 28:02d} 10:{i % 60:02d}", "artistName": r.artists.split(";")[0],
+    return [{"endTime": f"2026-06-{1 + i % 28:02d} 10:{i % 60:02d}", "artistName": r.artists.split(";")[0],
              "trackName": r.track_name, "msPlayed": 200_000} for i, r in enumerate(frame.itertuples())]
 
 

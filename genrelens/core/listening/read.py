@@ -19,6 +19,7 @@ def read_export(path: Path, limits: Limits | None = None) -> ParsedExport:
             parsed.ignored.append(entry.name)
         else:
             parsed.files.append(found)
+    _drop_account_history_covered(parsed)
     if not parsed.files:
         raise ExportInvalid(f"{path.name}: no listening data found (expected a Spotify data export, "
                             "a Last.fm CSV or an Exportify CSV)")
@@ -26,3 +27,21 @@ def read_export(path: Path, limits: Limits | None = None) -> ParsedExport:
         skipped = ", ".join(f"{n:,} {why}" for why, n in parsed.skipped.items()) or "no rows"
         raise ExportInvalid(f"{path.name}: no music to import ({skipped})")
     return parsed
+
+
+def _drop_account_history_covered(parsed: ParsedExport) -> None:
+    """Account data repeats the last year of the extended streaming history, at minute resolution
+    and without ids, so the two never match play for play: when both are here, the account
+    history's plays inside the extended history's time span are the same streams, and are dropped."""
+    extended = [p.played_at for f in parsed.files if f.format == "extended_history" for p in f.plays
+                if p.played_at is not None]
+    if not extended:
+        return
+    first, last = min(extended), max(extended)
+    for file in parsed.files:
+        if file.format != "account_history":
+            continue
+        kept = [p for p in file.plays if p.played_at is None or not first <= p.played_at <= last]
+        if dropped := len(file.plays) - len(kept):
+            file.skipped["already in the extended streaming history"] += dropped
+            file.plays[:] = kept

@@ -41,6 +41,19 @@ def test_account_data_folder_reads_history_library_and_playlists_and_ignores_the
     assert parsed.skipped == {"podcast episode": 2, "local file": 1}
 
 
+def test_account_history_inside_the_extended_history_span_is_not_counted_twice(tmp_path: Path) -> None:
+    shutil.copy(DATA / "extended" / "Streaming_History_Audio_2023-2024_0.json", tmp_path)
+    span = [p.played_at for p in read_export(tmp_path).plays if p.played_at is not None]
+    inside, after = min(span) + (max(span) - min(span)) / 2, max(span).replace(year=max(span).year + 1)
+    rows = [{"endTime": at.strftime("%Y-%m-%d %H:%M"), "artistName": "Bonobo", "trackName": "Kerala",
+             "msPlayed": 241000} for at in (inside, after)]
+    (tmp_path / "StreamingHistory_music_0.json").write_text(json.dumps(rows))
+    parsed = read_export(tmp_path)
+    account = next(f for f in parsed.files if f.format == "account_history")
+    assert [p.played_at.year for p in account.plays if p.played_at] == [after.year]  # only the later play
+    assert account.skipped == {"already in the extended streaming history": 1}
+
+
 def test_extended_history_skips_and_counts_podcasts_and_audiobooks() -> None:
     parsed = read_export(DATA / "extended")
     assert {f.format for f in parsed.files} == {"extended_history"}
