@@ -16,7 +16,7 @@ from genrelens.accounts.services import account_client, capabilities_load, capab
 from genrelens.catalog.genres import predict_genres
 from genrelens.catalog.taste import default_dataset, public_taste_get
 from genrelens.catalog.tracklists import features_fetch, preferred_features, spotify_tracks_store
-from genrelens.core.errors import NotFound
+from genrelens.core.errors import NotFound, ProviderError
 from genrelens.core.spotify.client import TIME_RANGES, SpotifyClient
 from genrelens.core.spotify.models import Track
 from genrelens.core.taste.documents import user_taste
@@ -46,7 +46,10 @@ def taste_refresh(*, user_id: int) -> dict[str, Any]:
         tracks = library_tracks(client)
         spotify_tracks_store(tracks=tracks)
         providers = feature_providers(spotify=client, reccobeats=reccobeats_client(settings))
-        features_fetch(refs=[t.to_ref() for t in tracks], providers=providers)
+        report = features_fetch(refs=[t.to_ref() for t in tracks], providers=providers)
+        if report.interrupted:  # a taste without those tracks' features would be wrong, not late
+            raise ProviderError(f"features of {len(report.missing)} tracks could not be read for now "
+                                f"({report.summary()}); the refresh runs again later")
     finally:
         capabilities_save(settings=settings, capabilities=client.capabilities)
         client.close()

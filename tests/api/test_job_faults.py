@@ -62,8 +62,9 @@ def run_jobs(name: str, taxonomy: Path, timeout: float = 300) -> tuple[Job, Job]
 
 
 def outcome(dataset: str) -> dict[str, Any]:
-    """What the jobs wrote: each user's taste coverage, and the collected labels."""
-    coverage = {t.user_id: {k: t.document["coverage"][k] for k in ("tracks", "with_features", "by_source")}
+    """What the jobs wrote: each user's taste coverage, and the collected labels. Not which source
+    answered: when Spotify fails for now, ReccoBeats answering instead is the chain doing its job."""
+    coverage = {t.user_id: {k: t.document["coverage"][k] for k in ("tracks", "with_features")}
                 for t in UserTaste.objects.all()}
     labels = Counter(GenreLabel.objects.filter(dataset__name=dataset).values_list("track__key", "genre", "subgenre"))
     return {"coverage": coverage, "labels": labels}

@@ -52,6 +52,13 @@ class ChainReport:
     errors: dict[str, list[str]] = field(default_factory=dict)
     #: provider name -> how many tracks it was asked for
     asked: dict[str, int] = field(default_factory=dict)
+    #: providers that failed in a way that passes (a 5xx burst, a lost connection, a rate limit)
+    failed_for_now: set[str] = field(default_factory=set)
+
+    @property
+    def interrupted(self) -> bool:
+        """Some tracks are missing only for now: running again later may find them."""
+        return bool(self.missing) and bool(self.failed_for_now)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -108,11 +115,15 @@ def _run_provider(
                 answers = _accepted(provider.fetch(batch), batch)
             except _CLOSED as exc:
                 report.blocked[provider.name] = f"{type(exc).__name__}: {exc}"
+                if isinstance(exc, RateLimited):
+                    report.failed_for_now.add(provider.name)
                 break
             except ProviderError as exc:
                 # one bad batch (a malformed id, a 5xx burst) costs that batch only; a provider
                 # failing batch after batch is broken for this run and is skipped
                 report.errors.setdefault(provider.name, []).append(str(exc))
+                if not exc.permanent:
+                    report.failed_for_now.add(provider.name)
                 bar.update(len(batch))
                 failed_in_a_row += 1
                 if failed_in_a_row >= MAX_FAILED_BATCHES:

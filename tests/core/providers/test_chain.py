@@ -178,6 +178,32 @@ def test_a_failing_batch_costs_only_that_batch():
     report = run_chain(refs, [Flaky(bad={2})], MemoryFeatureStore(), progress=False)
     assert report.counts == {"flaky": 15} and report.missing == [f"k{i}" for i in range(5, 10)]
     assert report.blocked == {} and len(report.errors["flaky"]) == 1
+    assert not report.interrupted  # a 400 (a malformed id) will fail the same way again
+
+
+def test_tracks_missing_after_a_5xx_burst_or_a_rate_limit_are_worth_another_run():
+    from genrelens.core.errors import RateLimited
+    from genrelens.core.types import TrackRef
+
+    class Burst(Flaky):
+        def fetch(self, tracks):
+            self.batches += 1
+            if self.batches in self.bad:
+                raise UpstreamError("HTTP 503", status=503)
+            return [SourcedFeatures(track_key=t.key, features=AudioFeatures(energy=0.5), source=self.name)
+                    for t in tracks]
+
+    class Limited(Failing):
+        def fetch(self, tracks):
+            raise RateLimited(3600, "audio-features")
+
+    refs = [TrackRef(key=f"k{i}") for i in range(20)]
+    burst = run_chain(refs, [Burst(bad={2})], MemoryFeatureStore(), progress=False)
+    assert burst.interrupted and len(burst.missing) == 5
+    limited = run_chain(refs, [Limited()], MemoryFeatureStore(), progress=False)
+    assert limited.interrupted and len(limited.missing) == 20
+    closed = run_chain(refs, [Failing()], MemoryFeatureStore(), progress=False)  # a 403: not coming back
+    assert not closed.interrupted and len(closed.missing) == 20
 
 
 def test_a_provider_failing_batch_after_batch_is_blocked():
