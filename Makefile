@@ -62,7 +62,7 @@ test-postgres: install
 # fan-out, SIGKILL mid-job, duplicate deliveries, a broker restart. The embedded-broker variants of
 # the same tests run in test-sqlite and test-postgres; these on PostgreSQL, as production runs.
 test-celery: install
-	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/pytest tests/jobs/test_celery_workers.py -k redis
+	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/pytest tests/jobs/test_celery_workers.py tests/api/test_shared_cache.py -k redis
 
 # Once, on SQLite: the app in Debian's Chromium against a real server and the sandbox, and the
 # production layout (nginx in front of gunicorn).

@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
+from genrelens.accounts.backends import PATH
+
 GUEST_PREFIX = "guest-"
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def guest_create() -> AbstractBaseUser:
@@ -33,7 +34,7 @@ def guest_sign_in(request: HttpRequest) -> AbstractBaseUser:
         return request.user
     anonymous = request.session.session_key
     user = guest_create()
-    login(request, user, backend=_BACKEND)  # a new session key and CSRF token: no session fixation
+    login(request, user, backend=PATH)  # a new session key and CSRF token: no session fixation
     if anonymous:
         _adopt(anonymous, user)
     return user

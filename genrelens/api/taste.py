@@ -23,7 +23,7 @@ from genrelens.core.taste.documents import compare, public_as_taste, share_snaps
 from genrelens.jobs.models import Job
 from genrelens.jobs.selectors import job_progress_get
 from genrelens.jobs.services import job_create
-from genrelens.listening.selectors import ChosenTaste, taste_chosen
+from genrelens.listening.selectors import ChosenTaste, taste_body, taste_chosen
 
 
 def job_body(job: Job) -> dict[str, Any]:
@@ -61,7 +61,9 @@ class MyTasteApi(UserApi):
     @extend_schema(parameters=_CHOICE_PARAMS, responses={200: shapes.UserTaste},
                    description="One of the user's tastes (it says which); 404 (code not_found) until one exists.")
     def get(self, request: Request) -> Response:
-        return Response(_chosen(request.user.pk, request.query_params).body())
+        choice = TasteChoice(data=request.query_params)
+        choice.is_valid(raise_exception=True)
+        return Response(taste_body(user_id=request.user.pk, **choice.validated_data))
 
 
 class TasteRefreshApi(UserApi):

@@ -24,6 +24,7 @@ from genrelens.core.errors import NotFound
 from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.spotify.models import Track as SpotifyTrack
 from genrelens.core.types import FEATURE_NAMES, TrackRef
+from genrelens.shared_cache import answer
 
 #: the document's shape; part of the stored key, so documents of an older shape are rebuilt
 DOCUMENT_VERSION = 2
@@ -74,8 +75,9 @@ def analysis_get(*, key: str, viewer: Owner, fetch_track: TrackFetcher | None = 
 
 def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
     """The stored document when the track and its features are already here: no client, no request."""
-    if not key.startswith("local:"):
-        document = _stored_by_key(key)
+    if not key.startswith("local:"):  # a local track's answer depends on who asks: not kept
+        document = answer(name="analysis", scopes=["model", f"features:{key}"], params=[key, DOCUMENT_VERSION],
+                          build=lambda: _stored_by_key(key), seconds=3600)
         if document is not None:
             return document
     track = track_find(key=key)
