@@ -173,8 +173,8 @@ REST_FRAMEWORK = {
     # Closed by default: every view says who may call it (genrelens.api.views: PublicApi, UserApi).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "NUM_PROXIES": GENRELENS_TRUSTED_PROXIES,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
-                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["genrelens.api.throttles.AnonWindowThrottle",
+                                 "genrelens.api.throttles.UserWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute"),
                                "user": env("GENRELENS_API_USER_RATE", "1200/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

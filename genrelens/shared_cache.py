@@ -1,10 +1,10 @@
 """The shared cache: the one seam to Redis (or to nothing, on one machine).
 
 Stored answers (an analysis, a taste, a search page) are cheap to keep and dear to rebuild under load:
-each rebuild is two to eleven queries. They are cached here under *generations*: every answer is
-filed under the current generation of each scope it depends on ("catalog", "user:42",
-"features:<track key>", "model"), and a write that changes a scope gives it a new generation once
-its transaction commits. Old answers are then never read again and expire on their own.
+each rebuild is two to eleven queries. Each answer is kept with the current *generation* of every
+scope it depends on ("catalog", "user:42", "features:<track key>", "model") and served only while
+those are still current; a write that changes a scope gives it a new generation (now, and again
+once its transaction commits), so the old answer is built again on its next request.
 
 A generation is a random token, never a counter: if Redis evicts a generation, the next reader makes
 a new one and misses, where a counter restarting at 0 could find a stale answer filed under 0.
@@ -42,11 +42,8 @@ def _generation_key(scope: str) -> str:
     return f"gen:{scope}"
 
 
-def generations(scopes: Sequence[str]) -> list[str]:
-    """The current generation of each scope, in one round trip (two when one has to be made)."""
-    cache = shared()
-    keys = [_generation_key(s) for s in scopes]
-    found = cache.get_many(keys)
+def _tokens(cache: BaseCache, keys: Sequence[str], found: dict[str, Any]) -> list[str]:
+    """The current generation of each scope (read already into `found`), made where there is none."""
     for key in keys:
         if key not in found:
             cache.add(key, uuid.uuid4().hex, GENERATION_SECONDS)  # add: a concurrent maker wins
@@ -72,17 +69,21 @@ def scopes_changed(scopes: Iterable[str]) -> None:
 
 def answer(*, name: str, scopes: Sequence[str], params: Sequence[object], build: Callable[[], T],
            seconds: int) -> T:
-    """`build()`'s value, kept for `seconds` under the scopes' current generations. A value built
-    while a scope changes is filed under the generation read before, which that change retired."""
+    """`build()`'s value, kept for `seconds` with the generations of its scopes; served while they
+    are still current. The answer and the generations are read in one round trip. A value built
+    while a scope changes carries the generation read before, which that change retired."""
     cache = shared()
-    tokens = generations(scopes)
-    digest = hashlib.blake2b(repr((tuple(params), tuple(tokens))).encode(), digest_size=16).hexdigest()
+    generation_keys = [_generation_key(s) for s in scopes]
+    digest = hashlib.blake2b(repr(tuple(params)).encode(), digest_size=16).hexdigest()
     key = f"answer:{name}:{digest}"
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
+    found = cache.get_many([*generation_keys, key])
+    tokens = _tokens(cache, generation_keys, found)
+    kept = found.get(key)
+    if kept is not None and kept[0] == tokens:
+        return kept[1]
     value = build()
-    cache.set(key, value, seconds)
+    if value is not None:  # None is "not there yet": whoever asked goes on to make it, unseen by scopes
+        cache.set(key, (tokens, value), seconds)
     return value
 
 
@@ -103,6 +104,13 @@ def model_changed() -> None:
     scopes_changed(["model", "catalog"])
 
 
+#: INCRBY only when the key exists (Django's contract for incr), in one round trip instead of two
+_INCR_IF_EXISTS = """
+if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end
+return false
+"""
+
+
 class _KeptClient(RedisCacheClient):
     """Django's Redis client builds a new redis.Redis on every call, about 0.15 ms of Python each
     (its response-callback table) and six calls per request; one per connection pool does (a
@@ -118,6 +126,12 @@ class _KeptClient(RedisCacheClient):
         if client is None:  # two threads may both make one: either will do
             client = self._kept[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def incr(self, key: Any, delta: int) -> int:
+        value = self.get_client(key, write=True).eval(_INCR_IF_EXISTS, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key {key!r} not found.")
+        return int(value)
 
 
 class RedisCache(DjangoRedisCache):

@@ -23,13 +23,13 @@ from rest_framework.response import Response
 from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, caller_account, providers_for, user_spotify
 from genrelens.api.exceptions import Restricted
+from genrelens.api.renderers import kept_json
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.models import Album, Artist, Track
 from genrelens.catalog.tracklists import features_fetch_missing, spotify_tracks_store, track_page
 from genrelens.core.spotify.client import SpotifyClient
 from genrelens.core.spotify.models import Playlist
 from genrelens.core.spotify.models import Track as SpotifyTrack
-from genrelens.shared_cache import answer
 
 PAGE = [OpenApiParameter("offset", int, description="first item (default 0)"),
         OpenApiParameter("limit", int, description="items per page (default 50, at most 500)")]
@@ -130,7 +130,7 @@ class LikedTracksApi(UserApi):
 
         # A minute old at most: a track liked in Spotify shows up within LIKED_SECONDS.
         user_id = request.user.pk
-        return Response(answer(name="likedtracks", scopes=["catalog", f"user:{user_id}"], seconds=LIKED_SECONDS,
+        return Response(kept_json(name="likedtracks", scopes=["catalog", f"user:{user_id}"], seconds=LIKED_SECONDS,
                                params=[user_id, offset, limit], build=build))
 
 
@@ -207,8 +207,8 @@ class SearchApi(PublicApi):
         kind = params.choice(request, "type", ("track", "artist", "album"), "track")
         offset, limit = _page(request, default=20, maximum=50)
         if caller_account(request) is None:
-            return Response(answer(name="search", scopes=["catalog"], params=[query, kind, offset, limit],
-                                   seconds=600, build=lambda: _catalog_search(query, kind, offset, limit)))
+            return Response(kept_json(name="search", scopes=["catalog"], params=[query, kind, offset, limit],
+                                      seconds=600, build=lambda: _catalog_search(query, kind, offset, limit)))
         with user_spotify(request) as client:
             return Response(_spotify_search(client, query, kind, offset, limit))
 

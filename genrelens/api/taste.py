@@ -16,6 +16,7 @@ from genrelens.accounts.models import ShareLink
 from genrelens.accounts.shares import DEFAULT_DAYS, MAX_DAYS, share_body, share_create, share_get, share_revoke
 from genrelens.api import shapes
 from genrelens.api.clients import caller_account, require_account
+from genrelens.api.renderers import kept_json
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.taste import public_taste_named
 from genrelens.core.listening.types import WEIGHTING_CHOICES
@@ -23,7 +24,7 @@ from genrelens.core.taste.documents import compare, public_as_taste, share_snaps
 from genrelens.jobs.models import Job
 from genrelens.jobs.selectors import job_progress_get
 from genrelens.jobs.services import job_create
-from genrelens.listening.selectors import ChosenTaste, taste_body, taste_chosen
+from genrelens.listening.selectors import ChosenTaste, taste_chosen
 
 
 def job_body(job: Job) -> dict[str, Any]:
@@ -63,7 +64,12 @@ class MyTasteApi(UserApi):
     def get(self, request: Request) -> Response:
         choice = TasteChoice(data=request.query_params)
         choice.is_valid(raise_exception=True)
-        return Response(taste_body(user_id=request.user.pk, **choice.validated_data))
+        user_id, source, weighting = request.user.pk, choice.validated_data.get("source"), \
+            choice.validated_data.get("weighting")
+        # kept until one of the user's tastes changes (every write of one renews "user:<id>")
+        return Response(kept_json(name="taste", scopes=[f"user:{user_id}"], params=[user_id, source, weighting],
+                                  seconds=3600, build=lambda: taste_chosen(user_id=user_id, source=source,
+                                                                           weighting=weighting).body()))
 
 
 class TasteRefreshApi(UserApi):

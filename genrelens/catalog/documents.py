@@ -24,7 +24,6 @@ from genrelens.core.errors import NotFound
 from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.spotify.models import Track as SpotifyTrack
 from genrelens.core.types import FEATURE_NAMES, TrackRef
-from genrelens.shared_cache import answer
 
 #: the document's shape; part of the stored key, so documents of an older shape are rebuilt
 DOCUMENT_VERSION = 2
@@ -75,9 +74,8 @@ def analysis_get(*, key: str, viewer: Owner, fetch_track: TrackFetcher | None = 
 
 def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
     """The stored document when the track and its features are already here: no client, no request."""
-    if not key.startswith("local:"):  # a local track's answer depends on who asks: not kept
-        document = answer(name="analysis", scopes=["model", f"features:{key}"], params=[key, DOCUMENT_VERSION],
-                          build=lambda: _stored_by_key(key), seconds=3600)
+    if not key.startswith("local:"):
+        document = _stored_by_key(key)
         if document is not None:
             return document
     track = track_find(key=key)
@@ -90,6 +88,14 @@ def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
     stored = AnalysisDocument.objects.filter(track=track, model_version=record.version if record else "",
                                              sources_key=_sources_key(rows)).first()
     return stored.document if stored else None
+
+
+def analysis_kept_for(key: str) -> tuple[list[str], list[object]] | None:
+    """What a kept copy of this track's stored analysis depends on (the scopes whose writes retire it,
+    and what else names it); None for a local track, whose answer depends on who asks."""
+    if key.startswith("local:"):
+        return None
+    return ["model", f"features:{key}"], [key, DOCUMENT_VERSION]
 
 
 def _stored_by_key(key: str) -> dict[str, Any] | None:

@@ -9,7 +9,6 @@ from typing import Any
 from genrelens.accounts.models import UserTaste
 from genrelens.core.errors import NotFound
 from genrelens.listening.models import ImportedTaste, Source
-from genrelens.shared_cache import answer
 
 SPOTIFY = "spotify"
 WEIGHTINGS = {"plays": "weighted by counted plays (streams of 30 s or more, every scrobble)",
@@ -62,12 +61,6 @@ def taste_chosen(*, user_id: int, source: str | None = None, weighting: str | No
     if document is None:
         raise NotFound(f"{LABELS[source]} has no plays to weight by: choose weighting=tracks")
     return ChosenTaste(source, weighting, document, taste.updated_at, taste.report, taste.dataset_name)
-
-
-def taste_body(*, user_id: int, source: str | None = None, weighting: str | None = None) -> dict[str, Any]:
-    """`taste_chosen(...).body()`, kept in the shared cache until one of the user's tastes changes."""
-    return answer(name="taste", scopes=[f"user:{user_id}"], params=[user_id, source, weighting], seconds=3600,
-                  build=lambda: taste_chosen(user_id=user_id, source=source, weighting=weighting).body())
 
 
 def _spotify(user_id: int, weighting: str | None) -> ChosenTaste:

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from django.core.cache import caches
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils.translation import gettext_lazy
 
-from genrelens.api.renderers import OrjsonRenderer
+from genrelens.api.renderers import OrjsonRenderer, kept_json
 from genrelens.shared_cache import RedisCache, answer, scopes_changed
 from tests.api.conftest import WebApp
 from tests.api.test_taste_and_share import refreshed
@@ -85,23 +85,22 @@ def test_nothing_is_kept_without_a_shared_cache() -> None:
 
 def test_new_features_retire_that_tracks_analysis_only(web: WebApp, public_model: Any,
                                                        django_assert_num_queries: Any) -> None:
-    from genrelens.catalog.documents import analysis_stored
-    from genrelens.catalog.local import Owner
     from genrelens.catalog.services import sourced_features_save
     from genrelens.core.types import AudioFeatures, SourcedFeatures
 
     browser = web.logged_in("ann")
     items = browser.get("/rest/likedtracks", params={"limit": 20}).json()["items"]
     first, second = [i["id"] for i in items if i["features"]][:2]
+    here = Client()  # requests in this thread, where their queries are counted
+    here.cookies["sessionid"] = browser.http.cookies["sessionid"]
     for key in (first, second):
-        browser.get("/rest/analysis", params={"track_id": key})
-        analysis_stored(key=key, viewer=Owner())  # kept
+        here.get("/rest/analysis", {"track_id": key})  # stored
+        here.get("/rest/analysis", {"track_id": key})  # kept
     sourced_features_save(items=[SourcedFeatures(track_key=first, source="dataset", source_version="test",
                                                  features=AudioFeatures(danceability=0.123, energy=0.5))])
     with django_assert_num_queries(0):
-        assert analysis_stored(key=second, viewer=Owner()) is not None
-    assert analysis_stored(key=first, viewer=Owner()) is None  # its sources changed: built again on request
-    again = browser.get("/rest/analysis", params={"track_id": first}).json()
+        assert here.get("/rest/analysis", {"track_id": second}).status_code == 200
+    again = here.get("/rest/analysis", {"track_id": first}).json()  # its sources changed: built again
     assert any(s["source"] == "dataset" for s in again["sources"])
 
 
@@ -140,6 +139,17 @@ def test_the_renderer_writes_what_drf_would() -> None:
     assert OrjsonRenderer().render(None) == b""
 
 
+def test_a_kept_answer_is_served_as_the_json_it_rendered_to() -> None:
+    build = Builds({"when": dt.datetime(2026, 12, 2, tzinfo=dt.UTC), "n": 1})
+    first = kept_json(name="t", scopes=["a"], params=[], build=build, seconds=60)
+    again = kept_json(name="t", scopes=["a"], params=[], build=build, seconds=60)
+    assert build.calls == 1 and first == again
+    assert OrjsonRenderer().render(again) == b'{"when":"2026-12-02T00:00:00Z","n":1}'
+    assert json.loads(OrjsonRenderer().render(again, "application/json; indent=2")) == {
+        "when": "2026-12-02T00:00:00Z", "n": 1}
+    assert kept_json(name="t", scopes=["a"], params=["none"], build=Builds(None), seconds=60) is None
+
+
 @pytest.fixture
 def two_processes_on_redis() -> tuple[RedisCache, RedisCache]:
     """Two caches on one Redis, each with its own connection pool, as two processes would have."""
@@ -172,3 +182,40 @@ def test_the_redis_client_is_made_once_per_pool(two_processes_on_redis: tuple[Re
     web.set("k", 1)
     assert web.get("k") == 1
     assert web._cache.get_client(write=True) is web._cache.get_client(write=False)
+
+
+def test_incr_on_redis_raises_for_a_missing_key_and_counts_in_one_call(
+        two_processes_on_redis: tuple[RedisCache, RedisCache]) -> None:
+    web, worker = two_processes_on_redis
+    with pytest.raises(ValueError):
+        web.incr("count")
+    assert web.get("count") is None  # the failed incr made nothing
+    assert web.add("count", 1, 60)
+    assert web.incr("count") == 2 and worker.incr("count", 3) == 5
+    assert web.get("count") == 5
+
+
+def test_the_rate_limit_counts_per_window_and_says_when_to_come_back(settings: Any, monkeypatch: Any) -> None:
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "1000/minute"})
+    now = [600.0]  # the start of a minute
+    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
+    client = APIClient()
+    codes = [client.get("/rest/analysis?track_id=nothing").status_code for _ in range(5)]
+    assert codes == [400, 400, 400, 429, 429]
+    refused = client.get("/rest/analysis?track_id=nothing")
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    now[0] = 659.0
+    assert client.get("/rest/analysis?track_id=nothing")["Retry-After"] == "1"
+    now[0] = 660.0  # the next window
+    assert client.get("/rest/analysis?track_id=nothing").status_code == 400
+
+
+def test_nothing_found_is_not_kept() -> None:
+    """None means "not stored yet": the caller goes on to make it (an analysis stores its document)."""
+    build = Builds(None)
+    assert ask(build, "a") is None
+    build.value = "stored since"
+    assert ask(build, "a") == "stored since"
