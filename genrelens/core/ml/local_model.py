@@ -105,8 +105,8 @@ def _logit(values: np.ndarray) -> np.ndarray:
 
 
 def can_train_local(data: PreparedData) -> bool:
-    """Only a genre model trained on Spotify-scale features gets a companion: a model trained on
-    local analyses (`--source local`) already learnt from local estimates."""
+    """Only a genre model with every local feature gets a companion (the caller leaves out a model
+    trained on local analyses, `--source local`, which already learnt from local estimates)."""
     return data.label == "genre" and set(LOCAL_FEATURES) <= set(data.X.columns)
 
 

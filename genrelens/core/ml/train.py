@@ -151,11 +151,13 @@ def train(
     candidates: Sequence[str] | None = None,
     n_splits: int = 5,
     n_jobs: int = 2,
+    local_companion: bool = True,
 ) -> TrainResult:
     """Select, check calibration, refit on all rows, save `<model_id>.joblib` + `.json` in out_dir.
 
     A genre model trained on Spotify-scale features also gets its local companion
-    (`<model_id>-local`, local_model.py), for tracks whose features come from local analysis."""
+    (`<model_id>-local`, local_model.py), for tracks whose features come from local analysis;
+    pass `local_companion=False` when the frame's features are local estimates already."""
     started = time.perf_counter()
     config = preprocess or PreprocessConfig()
     data = prepare(frame, label=label, feature_set=feature_set, config=config)
@@ -167,7 +169,7 @@ def train(
     card = build_card(
         data, selection, calibration, dataset_name=dataset_name, dataset_sha256=dataset_sha256, config=config
     )
-    if can_train_local(data):  # before saving: the card vouches for its companion's file
+    if local_companion and can_train_local(data):  # before saving: the card vouches for its companion's file
         companion = train_local_model(data, card, measured_agreement(), Path(out_dir))
         card["local_model"] = card_entry(companion)
     model = LoadedModel(pipeline, calibration.temperature if calibration.applied else None, card)
