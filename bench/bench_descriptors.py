@@ -11,13 +11,14 @@ models' out-of-fold predictions (5-fold CV grouped by artist, 5 repeats; calibra
 Genre agreement: a genre model (the LightGBM candidate of `genrelens train`, audio features only,
 trained once on the shared TidyTuesday songs) scores each recording twice, from Spotify's values
 and from the local ones; agreement is how often the local top-1 equals the Spotify top-1, and how
-often the Spotify top-1 is among the local top 2. The "restricted" model is the same learner
-trained only on the features local analysis reproduces with r >= 0.7 (plus the measured fields),
-each with Gaussian noise of its measured local error added to the training rows; the "noise-aware"
-model is trained the same way on every feature local analysis gives (all but liveness). The noisy
-models are trained on each song three times with fresh noise, and scored as the mean over three
-noise seeds. All numbers go to genrelens/data/local_genre_agreement.json, which names the one the
-analysis shows beside its probabilities and the most accurate one.
+often the Spotify top-1 is among the local top 2. The "local companion" is the model `genrelens train`
+saves beside the active one (genrelens/core/ml/local_model.py: the same learner trained on the
+songs with each estimated descriptor's measured local error added, on every local feature); the
+"restricted" companion is the same on the features reproduced with r >= 0.7 plus the measured
+fields. Both are scored out-of-fold: each fold of the recordings (grouped by artist) is scored by
+a companion trained with noise levels measured on the other folds. All numbers, and the noise
+levels measured on every recording (what `genrelens train` uses), go to
+genrelens/data/local_genre_agreement.json, whose `basis` names the model the analysis shows.
 """
 
 from __future__ import annotations
