@@ -5,6 +5,7 @@ features gets the active model's, and says that."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,11 +14,13 @@ from genrelens.catalog.genres import predict_genres
 from genrelens.catalog.local import Owner, local_analysis_store
 from genrelens.catalog.local_genres import local_model_for
 from genrelens.catalog.models import Track, TrainedModel
+from genrelens.catalog.services import model_register
 from genrelens.catalog.tracklists import preferred_features
 from genrelens.core.audio.analyze import ANALYSER_VERSION, analyze_file
 from genrelens.core.audio.synth import song, write_audio
+from genrelens.core.ml.local_claims import measured_agreement
 from genrelens.core.ml.local_model import local_row, ranked
-from tests.api.conftest import WebApp
+from tests.api.conftest import Browser, WebApp
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test wrote
 
@@ -34,9 +37,8 @@ def test_a_page_with_a_local_and_a_spotify_track_says_what_each_genre_is_based_o
     assert result.error is None, result.error
     local = local_analysis_store(result=result, analyser_version=ANALYSER_VERSION)  # real analysis, real DB
 
-    page = web.browser().get("/rest/search", params={"q": local.name, "limit": 50})  # validated against the schema
-    assert page.status_code == 200, page.text
-    rows = {item["id"]: item for item in page.json()["tracks"]}
+    browser = web.browser()  # anonymous: the catalog's search, a page kept in the shared cache
+    rows = searched(browser, local.name)
     assert {local.key, spotify.key} <= set(rows)
 
     estimated = rows[local.key]["top_genre"]
@@ -61,3 +63,20 @@ def test_a_page_with_a_local_and_a_spotify_track_says_what_each_genre_is_based_o
     features = preferred_features([spotify.key])[spotify.key][0]
     year = spotify.album.release_year if spotify.album else None
     assert measured["genre"] == predict_genres([features], [year]).top(0)["genre"]
+
+    # A model registered without a companion retires the kept page; estimated rows then come from
+    # the active model itself, with the agreement measured for it.
+    card = {k: v for k, v in public_model.card.items() if k != "local_model"} | {"model_id": "no-companion"}
+    model_register(card=card, path=public_model.path)
+    again = searched(browser, local.name)
+    assert again[local.key]["top_genre"]["basis"] == "estimated_features"
+    assert again[local.key]["top_genre"]["model"] == again[spotify.key]["top_genre"]["model"] == "no-companion"
+    active = measured_agreement()["agreement"]["active-model"]
+    assert again[local.key]["top_genre"]["agreement"] == {"top1": active["top1"], "top2": active["top2"],
+                                                          "recordings": measured_agreement()["n"]}
+
+
+def searched(browser: Browser, query: str) -> dict[str, dict[str, Any]]:
+    page = browser.get("/rest/search", params={"q": query, "limit": 50})  # validated against the schema
+    assert page.status_code == 200, page.text
+    return {item["id"]: item for item in page.json()["tracks"]}
