@@ -45,9 +45,22 @@ def _feature_field(name: str) -> s.Field:
 Features = type("Features", (s.Serializer,), {name: _feature_field(name) for name in FEATURE_NAMES})
 
 
+class LocalAgreement(s.Serializer):
+    top1 = s.FloatField()
+    top2 = s.FloatField()
+    recordings = s.IntegerField()
+
+
 class TopGenre(s.Serializer):
     genre = s.CharField()
     probability = s.FloatField()
+    basis = s.ChoiceField(choices=["spotify_features", "estimated_features"],
+                          help_text="spotify_features: Spotify's audio features (or a provider's on Spotify's scale); "
+                                    "estimated_features: features genrelens estimated from an audio file")
+    model = s.CharField(help_text="the model that scored it: the active model, or its companion for local files")
+    agreement = LocalAgreement(allow_null=True,
+                               help_text="estimated_features: how often a top genre from estimated features matched "
+                                         "the one from Spotify's features for the same recordings")
 
 
 class TrackItem(s.Serializer):
@@ -196,12 +209,6 @@ class Baselines(s.Serializer):
 class ModelDataset(s.Serializer):
     name = s.CharField(allow_blank=True)
     licence_note = s.CharField()
-
-
-class LocalAgreement(s.Serializer):
-    top1 = s.FloatField()
-    top2 = s.FloatField()
-    recordings = s.IntegerField()
 
 
 class Fidelity(s.Serializer):

@@ -22,8 +22,7 @@ from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track, Tra
 from genrelens.catalog.taste import public_taste_for_model
 from genrelens.catalog.tracklists import features_fetch, preferred_features, source_rank, spotify_tracks_store
 from genrelens.core.errors import GenrelensError, NotFound
-from genrelens.core.ml.local_claims import measured_agreement, note_for
-from genrelens.core.ml.local_model import LOCAL_KEY
+from genrelens.core.ml.local_claims import note_for
 from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.spotify.models import Track as SpotifyTrack
 from genrelens.core.types import FEATURE_NAMES, TrackRef
@@ -215,33 +214,33 @@ def _block(record: TrainedModel, model: str, probabilities: dict[str, float],
 
 def _local_genres(record: TrainedModel, features: dict[str, Any],
                   year: int | None) -> tuple[dict[str, Any] | None, str | None]:
-    """For features measured on a user's file: the active model's local companion (trained on the
-    same songs with the local estimates' measured noise) scores them when it exists, else the
-    active model does; beside them, how often such genres agreed with those from Spotify's features
-    for the same recordings (bench/bench_descriptors.py). Never shown as if from Spotify's features.
+    """For features measured on a user's file: the model `local_basis` chooses (the active model's
+    local companion, trained on the same songs with the local estimates' measured noise, when it is
+    the more accurate, else the active model); beside them, how often such genres agreed with those
+    from Spotify's features for the same recordings (bench/bench_descriptors.py). Never shown as if
+    from Spotify's features.
 
     The companion's accuracy on the dataset is not measured (it learnt from noisy copies), so the
     block's accuracy is null and the measured agreement is the number to judge it by."""
-    from genrelens.catalog.local_genres import local_model_for
+    from genrelens.catalog.local_genres import local_basis
     from genrelens.core.ml.local_claims import local_genre_claim
 
-    companion = local_model_for(record) if measured_agreement()["basis"] == LOCAL_KEY else None
+    basis = local_basis(record)
     try:
-        claim = local_genre_claim(loaded(record), features, release_year=year, local_model=companion)
+        claim = local_genre_claim(loaded(record), features, release_year=year, local_model=basis.companion)
     except (GenrelensError, KeyError, ValueError, OSError) as exc:
         log.warning("model %s cannot score a local track: %s", record.version, exc)
         return None, f"The genre model {record.version} cannot score this track right now."
-    agreement = {"top1": claim["agreement_top1"], "top2": claim["agreement_top2"],
-                 "recordings": int(measured_agreement()["n"])}
-    if companion is None:
+    agreement = basis.agreement
+    note = note_for(agreement["top1"], agreement["top2"], agreement["recordings"])
+    if basis.companion is None:
         block = _block(record, record.version, claim["probabilities"], headline_accuracy(record.card))
-        block["note"] = claim["note"]
+        block["note"] = note
     else:
-        block = _block(record, companion.model_id, claim["probabilities"], None)
-        agreement = {k: record.card["local_model"]["agreement"][k] for k in agreement}  # as measured when trained
-        block["note"] = note_for(agreement["top1"], agreement["top2"], agreement["recordings"]) + (
-            f" They come from {companion.model_id}, the genre model's companion for local files: trained on the "
-            "same songs with the estimates' measured errors added.")
+        block = _block(record, basis.companion.model_id, claim["probabilities"], None)
+        block["note"] = note + (
+            f" They come from {basis.companion.model_id}, the genre model's companion for local files: trained on "
+            "the same songs with the estimates' measured errors added.")
     block["local_agreement"] = agreement
     return block, None
 

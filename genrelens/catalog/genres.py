@@ -7,8 +7,8 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,19 +43,29 @@ def loaded(record: TrainedModel) -> Any:
     return _load(record.pk, record.version, record.path, record.sha256)
 
 
+#: what a genre was computed from: Spotify's audio features (or a provider's copy of them on
+#: Spotify's scale: ReccoBeats, an imported dataset), or features genrelens estimated from a file
+SPOTIFY_FEATURES = "spotify_features"
+ESTIMATED_FEATURES = "estimated_features"
+
+
 @dataclass(frozen=True, slots=True)
 class ModelOutput:
-    """Probabilities per input row (None where a row had no features), and the model's summary."""
+    """Probabilities per input row (None where a row had no features), the model's summary, and
+    per row what its genres are based on (`claim`)."""
 
     probabilities: list[dict[str, float] | None]
     summary: dict[str, Any] | None
+    claims: list[dict[str, Any]] = field(default_factory=list)
 
     def top(self, index: int) -> dict[str, Any] | None:
+        """The row's top genre with what it is based on: the basis, the model that scored it, and
+        for estimated features how often such a top genre matched Spotify's (else None)."""
         row = self.probabilities[index] if index < len(self.probabilities) else None
         if not row:
             return None
         genre = max(row, key=lambda g: row[g])
-        return {"genre": genre, "probability": row[genre]}
+        return {"genre": genre, "probability": row[genre], **self.claims[index]}
 
 
 def predict_genres(features: Sequence[Mapping[str, Any] | None],
@@ -66,20 +76,55 @@ def predict_genres(features: Sequence[Mapping[str, Any] | None],
     if record is None:
         return ModelOutput(empty, None)
     summary = {"version": record.version, "accuracy": headline_accuracy(record.card)}
+    return ModelOutput(_scored(record.version, lambda: loaded(record), features, release_years), summary,
+                       [claim(SPOTIFY_FEATURES, record.version)] * len(features))
+
+
+def page_genres(features: Sequence[Mapping[str, Any] | None], release_years: Sequence[int | None],
+                estimated: Sequence[bool]) -> ModelOutput:
+    """`predict_genres` for a page whose rows may hold features estimated from a file
+    (`estimated[i]`): those are scored by the model the analysis page uses for local tracks
+    (`local_basis`: the companion or the active model), and every row's claim says which."""
+    record = active_model()
+    spotify = predict_genres([None if e else f for f, e in zip(features, estimated, strict=True)], release_years)
+    if record is None or not any(estimated):
+        return spotify
+    from genrelens.catalog.local_genres import local_basis
+
+    basis = local_basis(record)
+    companion = basis.companion
+    local = _scored(basis.model_id(record), lambda: companion if companion is not None else loaded(record),
+                    [f if e else None for f, e in zip(features, estimated, strict=True)], release_years)
+    on_estimates = claim(ESTIMATED_FEATURES, basis.model_id(record), basis.agreement)
+    return ModelOutput([lo if e else sp for lo, sp, e in zip(local, spotify.probabilities, estimated, strict=True)],
+                       spotify.summary, [on_estimates if e else sp for sp, e in zip(spotify.claims, estimated,
+                                                                                       strict=True)])
+
+
+def claim(basis: str, model: str, agreement: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a genre is based on (the TopGenre shape's basis, model and agreement)."""
+    return {"basis": basis, "model": model, "agreement": dict(agreement) if agreement else None}
+
+
+def _scored(name: str, load: Callable[[], Any], features: Sequence[Mapping[str, Any] | None],
+            release_years: Sequence[int | None]) -> list[dict[str, float] | None]:
+    """Each row's probabilities (highest first) from the model `load` gives, None for rows without features, and
+    None for all when the model cannot score the batch (logged: a page still shows its tracks)."""
+    out: list[dict[str, float] | None] = [None] * len(features)
     wanted = [i for i, f in enumerate(features) if f and any(v is not None for v in f.values())]
     if not wanted:
-        return ModelOutput(empty, summary)
+        return out
     frame = pd.DataFrame([{**_numbers(features[i] or {}), "release_year": _nan(release_years[i])} for i in wanted])
     try:
-        proba = loaded(record).predict_proba(frame[loaded(record).features].astype("float64"))
+        model = load()  # loading may fail too (a moved or altered file): the page still shows its tracks
+        proba = model.predict_proba(frame[model.features].astype("float64"))
     except (GenrelensError, KeyError, ValueError, OSError) as exc:
-        log.warning("model %s cannot score a page: %s", record.version, exc)
-        return ModelOutput(empty, summary)
-    classes = [str(c) for c in loaded(record).classes]
-    out = list(empty)
+        log.warning("model %s cannot score a page: %s", name, exc)
+        return out
+    classes = [str(c) for c in model.classes]
     for row, i in zip(np.asarray(proba), wanted, strict=True):
         out[i] = {c: float(p) for c, p in sorted(zip(classes, row, strict=True), key=lambda kv: -kv[1])}
-    return ModelOutput(out, summary)
+    return out
 
 
 def _numbers(features: Mapping[str, Any]) -> dict[str, float]:

@@ -1,18 +1,51 @@
 """The active genre model's local companion (genrelens/core/ml/local_model.py), loaded as safely as
 the active model: from the model directory only, and only the bytes whose sha256 the registered
-card records."""
+card records; and the choice, made once for every screen, of which model scores a local track.
+
+The companion comes only inside a registered card (`genrelens train` -> `model_register`), whose
+registration renews the shared cache's "model" and "catalog" scopes: nothing here writes."""
 
 from __future__ import annotations
 
 import functools
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from genrelens.catalog.models import TrainedModel
 from genrelens.catalog.models_on_disk import model_artifact_path
 from genrelens.core.errors import GenrelensError
 from genrelens.core.ml.artifacts import ArtifactError, LoadedModel, load_model
+from genrelens.core.ml.local_claims import measured_agreement
+from genrelens.core.ml.local_model import LOCAL_KEY
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalBasis:
+    """What genres for features estimated from a file come from, and how far to trust them."""
+
+    companion: LoadedModel | None  # None: the active model scores them
+    #: {"top1", "top2", "recordings"}: how often such a top genre matched the one from Spotify's
+    #: features for the same recordings
+    agreement: dict[str, Any]
+
+    def model_id(self, record: TrainedModel) -> str:
+        return self.companion.model_id if self.companion is not None else record.version
+
+
+def local_basis(record: TrainedModel) -> LocalBasis:
+    """The companion when the benchmark found it the more accurate on local features (`basis` in
+    genrelens/data/local_genre_agreement.json) and it loads, else the active model; each with the
+    agreement measured for it (the companion's as measured when it was trained, in its card)."""
+    measured = measured_agreement()
+    companion = local_model_for(record) if measured["basis"] == LOCAL_KEY else None
+    if companion is not None:
+        trained = record.card["local_model"]["agreement"]
+        return LocalBasis(companion, {k: trained[k] for k in ("top1", "top2", "recordings")})
+    scores = measured["agreement"]["active-model"]
+    return LocalBasis(None, {"top1": scores["top1"], "top2": scores["top2"], "recordings": int(measured["n"])})
 
 
 def local_model_for(record: TrainedModel) -> LoadedModel | None:

@@ -1,5 +1,6 @@
-"""Track lists shaped for a screen: each track with its preferred features, their source, and the
-active model's top genre, whatever list it came from (Spotify, the catalog, local files).
+"""Track lists shaped for a screen: each track with its preferred features, their source, and its
+top genre with what that is based on (Spotify's features, or features estimated from a file and
+scored as the analysis page scores them), whatever list it came from (Spotify, the catalog, local files).
 
 Features for a page come through the provider chain in batches (one request per provider batch,
 never one per track), and only for tracks the store has no features for yet.
@@ -14,7 +15,8 @@ from typing import Any
 from django.conf import settings
 
 from genrelens.catalog.feature_store import CatalogFeatureStore
-from genrelens.catalog.genres import predict_genres
+from genrelens.catalog.genres import page_genres
+from genrelens.catalog.local import LOCAL_SOURCE
 from genrelens.catalog.models import Album, Artist, AudioFeatures, Track, TrackArtist
 from genrelens.catalog.services import artist_key, match_key
 from genrelens.core.providers.base import FeatureProvider
@@ -120,8 +122,10 @@ def track_page(*, keys: Sequence[str], total: int, offset: int, limit: int,
     tracks = {t.key: t for t in Track.objects.filter(key__in=list(keys)).select_related("album")}
     ordered = [tracks[k] for k in dict.fromkeys(keys) if k in tracks]
     features = preferred_features([t.key for t in ordered])
-    model = predict_genres([features[t.key][0] if t.key in features else None for t in ordered],
-                           [t.album.release_year if t.album else None for t in ordered])
+    # Features estimated from a file are scored as the analysis page scores them, and say so.
+    model = page_genres([features[t.key][0] if t.key in features else None for t in ordered],
+                        [t.album.release_year if t.album else None for t in ordered],
+                        [t.key in features and features[t.key][1] == LOCAL_SOURCE for t in ordered])
     items = [track_item(t, features.get(t.key), model.top(i), _why_missing(report)) for i, t in enumerate(ordered)]
     sources = Counter(item["feature_source"] for item in items if item["feature_source"])
     nxt = offset + limit

@@ -595,6 +595,12 @@ export interface components {
             /** Format: double */
             majority: number | null;
         };
+        /**
+         * @description * `spotify_features` - spotify_features
+         *     * `estimated_features` - estimated_features
+         * @enum {string}
+         */
+        BasisEnum: "spotify_features" | "estimated_features";
         Capabilities: {
             logged_in: boolean;
             spotify: components["schemas"]["SpotifyCapabilities"];
@@ -1213,6 +1219,17 @@ export interface components {
             genre: string;
             /** Format: double */
             probability: number;
+            /**
+             * @description spotify_features: Spotify's audio features (or a provider's on Spotify's scale); estimated_features: features genrelens estimated from an audio file
+             *
+             *     * `spotify_features` - spotify_features
+             *     * `estimated_features` - estimated_features
+             */
+            basis: components["schemas"]["BasisEnum"];
+            /** @description the model that scored it: the active model, or its companion for local files */
+            model: string;
+            /** @description estimated_features: how often a top genre from estimated features matched the one from Spotify's features for the same recordings */
+            agreement: components["schemas"]["LocalAgreement"] | null;
         };
         TrackItem: {
             /** @description Spotify id, or local:<sha256> for your own files */

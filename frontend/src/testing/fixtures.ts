@@ -19,6 +19,7 @@ import type {
   ShareLink,
   TasteSnapshot,
   UserTaste,
+  TopGenre,
   TrackItem,
   TrackPage,
   MatchReport,
@@ -54,6 +55,13 @@ export function makeFeatures(r: () => number): Features {
   };
 }
 
+/** A top genre as the API gives it: from Spotify's features, or estimated from the file's audio. */
+export function topGenre(genre: string, probability: number, estimated = false): TopGenre {
+  return estimated
+    ? { genre, probability, basis: 'estimated_features', model: 'genre-test-local', agreement: { top1: 0.62, top2: 0.79, recordings: 111 } }
+    : { genre, probability, basis: 'spotify_features', model: 'genre-test', agreement: null };
+}
+
 export function makeTrack(i: number, r: () => number = rng(i + 1)): TrackItem {
   const noFeatures = i % 17 === 16;
   const sources = ['spotify', 'reccobeats', 'dataset:tidytuesday', 'local'];
@@ -73,7 +81,7 @@ export function makeTrack(i: number, r: () => number = rng(i + 1)): TrackItem {
     features,
     feature_source: noFeatures ? null : sources[i % sources.length],
     features_note: noFeatures ? 'No provider has features for this track.' : null,
-    top_genre: noFeatures ? null : { genre: GENRES[i % GENRES.length], probability: 0.3 + r() * 0.6 },
+    top_genre: noFeatures ? null : topGenre(GENRES[i % GENRES.length], 0.3 + r() * 0.6, sources[i % sources.length] === 'local'),
   };
 }
 

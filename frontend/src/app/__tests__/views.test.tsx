@@ -30,6 +30,8 @@ describe('Home', () => {
     expect(await screen.findByRole('heading', { name: 'Hello, Alice' })).toBeInTheDocument();
     expect(await screen.findByTestId('now-playing-track')).toHaveTextContent(fx.nowPlaying.track.name);
     expect(screen.getByTestId('now-playing')).toHaveTextContent('about 120 BPM');
+    // its genre came from features estimated from a local file: marked, and said so
+    expect(within(screen.getByTestId('now-playing')).getByTestId('genre-estimated')).toHaveAttribute('title', expect.stringContaining('62% of the time'));
   });
 
   it('says so when nothing is playing (204)', async () => {

@@ -5,6 +5,7 @@ import { Card, Cover, Page } from '@/components/ui/page';
 import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { useMe } from '@/features/auth/api/me';
 import { useNowPlaying } from '@/features/rhythm/api/nowplaying';
+import { GenreClaim } from '@/features/track-table/components/genre-claim';
 import { formatFeature } from '@/lib/features';
 
 const SHORTCUTS_ANYONE = [
@@ -45,7 +46,12 @@ function NowPlayingCard() {
             <p className="small">
               {now.data.is_playing ? 'playing' : 'paused'}
               {now.data.rhythm_estimate?.tempo ? ` · about ${formatFeature('tempo', now.data.rhythm_estimate.tempo)} BPM` : ''}
-              {now.data.track.top_genre ? ` · sounds like ${now.data.track.top_genre.genre}` : ''}
+              {now.data.track.top_genre ? (
+                <>
+                  {' · sounds like '}
+                  <GenreClaim top={now.data.track.top_genre} />
+                </>
+              ) : null}
             </p>
             <Link to="/rhythm">See its beat →</Link>
           </div>

@@ -10,6 +10,7 @@ import { SourceBadge } from '@/components/ui/page';
 
 import { COLUMNS, DEFAULT_COLUMNS, columnsFor, type ColumnDef } from '../lib/columns';
 import { applyView, isActive, summarize, toCsv, toggleSort, type RangeFilter, type SortKey } from '../lib/table-ops';
+import { GenreClaim } from './genre-claim';
 import { MiniHist } from './mini-hist';
 
 const ROW_HEIGHT = 44;
@@ -50,6 +51,7 @@ function Cell({ column, track }: { column: ColumnDef; track: TrackItem }) {
     );
   }
   if (column.id === 'source') return <SourceBadge source={track.feature_source} />;
+  if (column.id === 'top_genre' && track.top_genre) return <GenreClaim top={track.top_genre} />;
   return <>{column.format(column.get(track))}</>;
 }
 

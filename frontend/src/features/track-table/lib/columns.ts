@@ -1,6 +1,6 @@
 // The columns a track list can show. Pure data: the table, the sort/filter functions, the summary
 // row and the CSV export all read values through `get`, so what is sorted is what is shown.
-import type { FeatureKey, TrackItem } from '@/api/types';
+import type { FeatureKey, TopGenre, TrackItem } from '@/api/types';
 import { FEATURE_KEYS } from '@/api/types';
 import { featureMeta, formatDuration, formatFeature, sourceLabel } from '@/lib/features';
 
@@ -19,6 +19,20 @@ export interface ColumnDef {
 }
 
 const text = (value: CellValue) => (value === null ? '–' : String(value));
+
+/** Why a genre is marked estimated, as a sentence; null for a genre from Spotify's features. */
+export function estimatedNote(top: TopGenre): string | null {
+  if (top.basis !== 'estimated_features') return null;
+  const base = "estimated from this file's audio";
+  const a = top.agreement;
+  return a ? `${base}: agrees with the Spotify-feature genre ${Math.round(a.top1 * 100)}% of the time (measured on ${a.recordings} recordings)` : base;
+}
+
+/** The genre as shown, sorted and exported: "rock", or "rock ≈" when estimated. */
+export function genreLabel(top: TopGenre | null): string | null {
+  if (!top) return null;
+  return estimatedNote(top) === null ? top.genre : `${top.genre} ≈`;
+}
 
 function featureColumn(key: FeatureKey): ColumnDef {
   const meta = featureMeta(key);
@@ -46,7 +60,7 @@ export const COLUMNS: ColumnDef[] = [
   { id: 'release_year', label: 'Year', unit: '', numeric: true, get: (t) => t.release_year, format: text, width: 64 },
   { id: 'popularity', label: 'Popularity', unit: '0–100', numeric: true, domain: [0, 100], get: (t) => t.popularity, format: text, width: 90 },
   { id: 'duration', label: 'Length', unit: 'min', numeric: true, get: (t) => t.duration_ms, format: (v) => (typeof v === 'number' ? formatDuration(v) : '–'), width: 72 },
-  { id: 'top_genre', label: 'Genre', unit: '', numeric: false, get: (t) => t.top_genre?.genre ?? null, format: text, width: 110 },
+  { id: 'top_genre', label: 'Genre', unit: '', numeric: false, get: (t) => genreLabel(t.top_genre), format: text, width: 110 },
   {
     id: 'genre_probability',
     label: 'Genre p',
