@@ -57,7 +57,7 @@ def test_the_sweep_sends_again_a_job_whose_worker_died_and_one_whose_message_was
     settings.MEDIA_ROOT = tmp_path / "media"
     dead, _ = _running_job(tmp_path, attempts=1, expired=True)
     lost = job_create(kind="refresh_taste", payload={"user_id": 1})
-    Job.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    Job.objects.filter(pk=lost.pk).update(sent_at=timezone.now() - timedelta(hours=1))  # and never taken
     fresh = job_create(kind="refresh_taste", payload={"user_id": 2})  # its message is still on its way
     queue = broker_dir / "queue"
     before = len(list(queue.iterdir()))
