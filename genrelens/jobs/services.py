@@ -504,27 +504,47 @@ def jobs_recover(*, now: datetime | None = None, limit: int | None = None) -> in
 
     - running under an expired lease (its worker died): every sweep until a worker claims it,
       first. They are at most the jobs that were running, however long the queue;
-    - queued, and no send was accepted (the broker was down when it was created or put off);
-    - queued and sent but not claimed: the message may be lost (the embedded broker forgets one its
-      consumer took before dying; a Redis without persistence restarted), or may be waiting behind
-      a backlog. Sent again after a lease since its last send, then 2, 4, ... leases, at most
-      GENRELENS_JOB_RESEND_MAX_SECONDS: a lost message is replaced within a lease or two, and a
-      job waiting hours in a backlog costs a handful of duplicates, not one per sweep.
+    - queued, and no send was ever accepted (the broker was down when it was created or put off);
+    - queued, sent, and not claimed since: its message may be lost (the embedded broker forgets
+      one its consumer took before dying; a Redis without persistence restarted) or may be
+      waiting behind a backlog. Sent again after a lease since its last send, then 2, 4, ...
+      leases, at most GENRELENS_JOB_RESEND_MAX_SECONDS; and only as many as the broker lacks:
+      while it holds a message for every such job, a backlog costs no duplicate at all.
 
     The longest unsent go first, so a capped sweep reaches every due job in turn. Sending twice is
     harmless: only one run claims the job. Returns how many sends were attempted."""
     now = now or timezone.now()
     limit = settings.GENRELENS_JOB_SWEEP_MAX_SENDS if limit is None else limit
-    oldest_send_first = (F("sent_at").asc(nulls_first=True), "created_at")
-    dead = list(Job.objects.filter(status=Job.Status.RUNNING, lease_expires_at__lt=now)
-                .order_by(*oldest_send_first).values_list("pk", flat=True)[:limit])
-    waiting = list(Job.objects.filter(_resend_due(now), status=Job.Status.QUEUED)
-                   .order_by(*oldest_send_first).values_list("pk", flat=True)[:limit - len(dead)])
-    if dead or waiting:
-        log.warning("sending jobs again: %d whose worker stopped, %d queued and not taken", len(dead), len(waiting))
+    dead = _oldest_sent(Q(status=Job.Status.RUNNING, lease_expires_at__lt=now), limit)
+    queued = Q(_not_waiting(now), status=Job.Status.QUEUED)
+    unsent = _oldest_sent(queued & Q(send_count=0), limit - len(dead))
+    room = min(limit - len(dead) - len(unsent), _messages_missing(queued) - len(unsent))
+    stale = _oldest_sent(queued & _resend_due(now), room)
+    if dead or unsent or stale:
+        log.warning("sending jobs again: %d whose worker stopped, %d never sent, %d sent and not taken",
+                    len(dead), len(unsent), len(stale))
         with transaction.atomic():
-            job_send(job_ids=dead + waiting)
-    return len(dead) + len(waiting)
+            job_send(job_ids=dead + unsent + stale)
+    return len(dead) + len(unsent) + len(stale)
+
+
+def _oldest_sent(where: Q, n: int) -> list[uuid.UUID]:
+    if n <= 0:
+        return []
+    jobs = Job.objects.filter(where).order_by(F("sent_at").asc(nulls_first=True), "created_at")
+    return list(jobs.values_list("pk", flat=True)[:n])
+
+
+def _messages_missing(queued: Q) -> int:
+    """How many queued jobs the broker holds no message for, at least: the queued jobs less the
+    messages waiting (duplicates among those only make this smaller, so a lost message may wait
+    until the queue runs dry; never longer). Unknown (the broker cannot say): no limit."""
+    from genrelens.jobs.broker import messages_waiting
+
+    waiting = messages_waiting()
+    if waiting is None:
+        return settings.GENRELENS_JOB_SWEEP_MAX_SENDS
+    return max(0, Job.objects.filter(queued).count() - waiting)
 
 
 def resend_waits() -> list[float]:
@@ -538,13 +558,16 @@ def resend_waits() -> list[float]:
 
 
 def _resend_due(now: datetime) -> Q:
-    """Queued jobs to send again: never sent, or not taken within the wait for their send count.
-    One term per count (7 with the defaults) keeps it a query on `sent_at` the index serves."""
+    """Sent jobs not taken within the wait for their send count. One term per count (7 with the
+    defaults) keeps it a query on `sent_at` the index serves."""
     waits = resend_waits()
-    due = Q(send_count=0)
+    due = Q(send_count__gte=len(waits), sent_at__lt=now - timedelta(seconds=waits[-1]))
     for sends, wait in enumerate(waits[:-1], start=1):
         due |= Q(send_count=sends, sent_at__lt=now - timedelta(seconds=wait))
-    due |= Q(send_count__gte=len(waits), sent_at__lt=now - timedelta(seconds=waits[-1]))
-    # a job put off holds a lease until its delayed message is due: that message is not lost
-    not_waiting = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
-    return due & not_waiting
+    return due
+
+
+def _not_waiting(now: datetime) -> Q:
+    """A job put off holds a lease until its delayed message is due: that message is not lost
+    (and a worker, not the broker's queue, holds it meanwhile)."""
+    return Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)

@@ -93,16 +93,40 @@ def allowed_sends(sweeps: int) -> int:
     return sends
 
 
-def test_a_backlog_swept_for_20_minutes_gets_the_back_off_schedule_not_a_message_per_sweep(broker: Path) -> None:
+def test_a_backlog_whose_messages_wait_in_the_broker_gets_no_duplicate_and_a_lost_message_is_replaced(
+        broker: Path) -> None:
+    clock = Clock()
+    jobs = queued(60)
+    clock.settle()
+    for _ in range(40):  # 20 minutes, no worker taking anything; the broker holds all 60 messages
+        assert clock.sweep() == 0
+    lose(10)
+    assert clock.sweep() == 10  # the broker lacks 10: that many go again, the longest unsent first
+    held = broker_messages()  # one message per job again (which jobs lost theirs, no one can tell)
+    assert sum(held.values()) == 60 and set(held) <= set(jobs)
+    assert Job.objects.filter(pk__in=jobs, send_count=2).count() == 10
+
+
+def lose(n: int) -> None:
+    """Messages taken by a consumer that died with them (what the embedded broker can lose)."""
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue("celery")
+        for _ in range(n):
+            queue.get(block=False).ack()
+        queue.close()
+
+
+def test_a_backlog_whose_messages_keep_getting_lost_is_sent_on_the_back_off_schedule_not_every_sweep(
+        broker: Path) -> None:
     clock = Clock()
     jobs = queued(60)
     clock.settle()
     received = broker_messages()
     assert received == Counter({job: 1 for job in jobs})  # the send at creation
-    sweeps = 40  # 20 minutes, no worker taking anything
+    sweeps = 40  # 20 minutes, each message lost as soon as it is sent
     for _ in range(sweeps):
         clock.sweep()
-    received += broker_messages()
+        received += broker_messages()
     # 1 + re-sends at 1.5, 4, 8.5, 17 minutes; the sweep before this change sent 38 each
     assert allowed_sends(sweeps) == 5
     assert received == Counter({job: 5 for job in jobs})
@@ -115,12 +139,14 @@ def test_once_the_wait_reaches_its_cap_a_job_is_sent_once_per_cap(broker: Path) 
     clock = Clock()
     [job] = queued(1)
     clock.settle()
-    for _ in range(int(3 * 3600 / SWEEP)):  # three hours
+    sweeps = int(3 * 3600 / SWEEP)  # three hours, every message lost
+    received = broker_messages()
+    for _ in range(sweeps):
         clock.sweep()
-    sends = broker_messages()[job]
-    assert sends == allowed_sends(int(3 * 3600 / SWEEP))
+        received += broker_messages()
+    assert received[job] == allowed_sends(sweeps)
     # the doubling waits (1, 2, 4, 8 min) take the first quarter hour; then one every CAP (8 min)
-    assert 3 * 3600 / CAP < sends < 3 * 3600 / CAP + 6
+    assert 3 * 3600 / CAP < received[job] < 3 * 3600 / CAP + 6
 
 
 def test_one_sweep_sends_at_most_its_cap_the_longest_unsent_first_and_a_dead_workers_job_before_them(
@@ -166,15 +192,19 @@ def test_a_send_the_broker_refused_is_made_on_the_next_sweep_and_only_that_one(b
     (broker / "queue").rename(broker / "queue-gone")  # the broker's storage is gone: sends fail
     try:
         [refused] = queued(1)
+        clock.settle()  # both created at the clock's instant
+        assert clock.sweep() == 1  # tried again, refused again: still due
     finally:
         (broker / "queue-gone").rename(broker / "queue")
-    clock.settle()  # both created at the clock's instant
     row = Job.objects.get(pk=refused)
     assert (row.status, row.sent_at, row.send_count) == ("queued", None, 0)
     assert broker_messages() == Counter({delivered: 1})
 
-    assert clock.sweep() == 1  # 30 s later: the refused one, not the one whose message is waiting
+    assert clock.sweep() == 1  # the broker is back: the refused one, not the one that was delivered
     assert broker_messages() == Counter({refused: 1})
     row.refresh_from_db()
     assert (row.sent_at, row.send_count) == (clock.now, 1)
-    assert clock.sweep() == 0  # sent now: it waits a lease like any other
+    # 30 s on: the refused one, sent 30 s ago, waits a lease like any other; the delivered one's
+    # message was taken above and never claimed (lost), and it was sent 90 s ago: it goes again
+    assert clock.sweep() == 1
+    assert broker_messages() == Counter({delivered: 1})
