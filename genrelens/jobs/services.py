@@ -396,7 +396,7 @@ def _put_off(job: Job, worker: str, later: Later) -> Job:
     with transaction.atomic():
         # not an attempt: the worker did not die, the upstream asked for a pause
         put_off = Job.objects.filter(pk=job.pk, worker=worker, status=Job.Status.RUNNING).update(
-            status=Job.Status.QUEUED, worker="", attempts=F("attempts") - 1, send_count=0,
+            status=Job.Status.QUEUED, worker="", attempts=F("attempts") - 1, sent_at=None, send_count=0,
             lease_expires_at=timezone.now() + timedelta(seconds=later.seconds) + _lease(),
             retries=F("retries") + 1)
         if put_off:
@@ -511,15 +511,19 @@ def jobs_recover(*, now: datetime | None = None, limit: int | None = None) -> in
       leases, at most GENRELENS_JOB_RESEND_MAX_SECONDS; and only as many as the broker lacks:
       while it holds a message for every such job, a backlog costs no duplicate at all.
 
-    The longest unsent go first, so a capped sweep reaches every due job in turn. Sending twice is
+    Dead workers' jobs go first, then the never sent (oldest first), then the longest unsent, so a
+    capped sweep reaches every due job in turn. Sending twice is
     harmless: only one run claims the job. Returns how many sends were attempted."""
     now = now or timezone.now()
     limit = settings.GENRELENS_JOB_SWEEP_MAX_SENDS if limit is None else limit
-    dead = _oldest_sent(Q(status=Job.Status.RUNNING, lease_expires_at__lt=now), limit)
+    dead = _first(Q(status=Job.Status.RUNNING, lease_expires_at__lt=now), limit, "lease_expires_at")
     queued = Q(_not_waiting(now), status=Job.Status.QUEUED)
-    unsent = _oldest_sent(queued & Q(send_count=0), limit - len(dead))
-    room = min(limit - len(dead) - len(unsent), _messages_missing(queued) - len(unsent))
-    stale = _oldest_sent(queued & _resend_due(now), room)
+    unsent = _first(queued & Q(sent_at__isnull=True), limit - len(dead), "created_at")
+    room = limit - len(dead) - len(unsent)
+    missing = _messages_missing(queued)
+    if missing is not None:
+        room = min(room, missing - len(unsent))
+    stale = _first(queued & _resend_due(now), room, "sent_at", "created_at")
     if dead or unsent or stale:
         log.warning("sending jobs again: %d whose worker stopped, %d never sent, %d sent and not taken",
                     len(dead), len(unsent), len(stale))
@@ -528,22 +532,23 @@ def jobs_recover(*, now: datetime | None = None, limit: int | None = None) -> in
     return len(dead) + len(unsent) + len(stale)
 
 
-def _oldest_sent(where: Q, n: int) -> list[uuid.UUID]:
+def _first(where: Q, n: int, *order: str) -> list[uuid.UUID]:
+    """The first n jobs in `order`; each call's filter and order are served by an index
+    (status + sent_at, lease_expires_at), so a sweep reads about n rows, not the backlog."""
     if n <= 0:
         return []
-    jobs = Job.objects.filter(where).order_by(F("sent_at").asc(nulls_first=True), "created_at")
-    return list(jobs.values_list("pk", flat=True)[:n])
+    return list(Job.objects.filter(where).order_by(*order).values_list("pk", flat=True)[:n])
 
 
-def _messages_missing(queued: Q) -> int:
+def _messages_missing(queued: Q) -> int | None:
     """How many queued jobs the broker holds no message for, at least: the queued jobs less the
     messages waiting (duplicates among those only make this smaller, so a lost message may wait
-    until the queue runs dry; never longer). Unknown (the broker cannot say): no limit."""
+    until the queue runs dry; never longer). None when the broker cannot say."""
     from genrelens.jobs.broker import messages_waiting
 
     waiting = messages_waiting()
     if waiting is None:
-        return settings.GENRELENS_JOB_SWEEP_MAX_SENDS
+        return None
     return max(0, Job.objects.filter(queued).count() - waiting)
 
 

@@ -11,6 +11,8 @@ dated to that instant, so the schedule is checked exactly however slow the machi
 from __future__ import annotations
 
 import shutil
+import socket
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -23,6 +25,7 @@ from django.utils import timezone
 from config.celery import app
 from genrelens.jobs.models import Job
 from genrelens.jobs.services import job_create, jobs_recover
+from tests.jobs import workers as w
 
 LEASE = 60.0  # GENRELENS_JOB_LEASE_SECONDS' default
 SWEEP = 30.0  # GENRELENS_JOB_SWEEP_SECONDS' default
@@ -208,3 +211,37 @@ def test_a_send_the_broker_refused_is_made_on_the_next_sweep_and_only_that_one(b
     # message was taken above and never claimed (lost), and it was sent 90 s ago: it goes again
     assert clock.sweep() == 1
     assert broker_messages() == Counter({delivered: 1})
+
+
+@pytest.mark.skipif(not w.REDIS_URL, reason=w.NEEDS_REDIS)
+def test_the_sweep_counts_the_messages_waiting_in_redis_and_goes_on_without_the_count_when_redis_is_down(
+        broker: Path) -> None:
+    import redis
+    from kombu import Connection
+
+    from genrelens.jobs.broker import messages_waiting
+
+    redis.Redis.from_url(w.REDIS_URL).flushdb()
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+    try:
+        app.conf.broker_url, app.conf.broker_transport_options = w.REDIS_URL, {}
+        assert messages_waiting() == 0
+        with Connection(w.REDIS_URL) as conn:
+            queue = conn.SimpleQueue(app.conf.task_default_queue)
+            for n in range(3):
+                queue.put({"n": n})
+            queue.close()
+        assert messages_waiting() == 3
+        app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"  # nothing listens there
+        started = time.monotonic()
+        assert messages_waiting() is None
+        assert time.monotonic() - started < 10  # one try, not the producer's endless retries
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+        redis.Redis.from_url(w.REDIS_URL).flushdb()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
