@@ -11,7 +11,6 @@ address is asked for or stored.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +25,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-
-log = logging.getLogger(__name__)
 
 GUEST_PREFIX = "guest-"
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -124,19 +121,18 @@ def idle_guests(cutoff: datetime) -> QuerySet:
     from genrelens.jobs.models import Job
     from genrelens.listening.models import ImportedTaste, TasteImport
 
-    since = cutoff
     recent = [  # what a guest writes: any of it since the cutoff is activity
-        TasteImport.objects.filter(user=OuterRef("pk"), updated_at__gte=since),
-        ImportedTaste.objects.filter(user=OuterRef("pk"), updated_at__gte=since),
-        UserTaste.objects.filter(user=OuterRef("pk"), updated_at__gte=since),
-        ShareLink.objects.filter(user=OuterRef("pk"), created_at__gte=since),
-        LocalFile.objects.filter(owner=OuterRef("pk"), analysed_at__gte=since),
-        Job.objects.filter(owner=OuterRef("pk"), created_at__gte=since),
+        TasteImport.objects.filter(user=OuterRef("pk"), updated_at__gte=cutoff),
+        ImportedTaste.objects.filter(user=OuterRef("pk"), updated_at__gte=cutoff),
+        UserTaste.objects.filter(user=OuterRef("pk"), updated_at__gte=cutoff),
+        ShareLink.objects.filter(user=OuterRef("pk"), created_at__gte=cutoff),
+        LocalFile.objects.filter(owner=OuterRef("pk"), analysed_at__gte=cutoff),
+        Job.objects.filter(owner=OuterRef("pk"), created_at__gte=cutoff),
     ]
     guests = get_user_model().objects.filter(
         username__startswith=GUEST_PREFIX, password__startswith=UNUSABLE_PASSWORD_PREFIX,
-        is_staff=False, is_superuser=False, date_joined__lt=since,
-    ).filter(Q(last_login__isnull=True) | Q(last_login__lt=since))
+        is_staff=False, is_superuser=False, date_joined__lt=cutoff,
+    ).filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
     for rows in recent:
         guests = guests.exclude(Exists(rows))
     return guests.order_by("pk")
