@@ -83,6 +83,7 @@ bench: install frontend system-packages
 	$(BIN)/python bench/bench_taste_import.py --out docs/benchmarks/taste-import.md
 	$(BIN)/python bench/bench_api.py --out docs/benchmarks/api.md
 	scripts/with-postgres.sh $(BIN)/python bench/bench_load.py --out docs/benchmarks/load.md
+	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/python bench/bench_sweep.py --out docs/benchmarks/sweep.md
 	$(BIN)/python bench/bench_audio_accuracy.py --cv --out docs/benchmarks/audio-accuracy.md
 	$(BIN)/python bench/bench_descriptors.py --out docs/benchmarks/descriptors.md
 	$(BIN)/python bench/bench_frontend.py --out docs/benchmarks/frontend.md

@@ -118,6 +118,7 @@ def measure(n: int, redis_url: str) -> dict[str, object]:
 def report(rows: list[dict[str, object]], command: str) -> str:
     lines = ["## Job sweep over a backlog", "",
              f"`{command}` (PostgreSQL and Redis from the scripts, on this 2-core machine shared with other work).",
+             "",
              "N queued jobs sent once 2 h ago and not taken. *Held*: Redis holds a message for each, so "
              "the sweep sends none; *lost*: Redis lost them all, so it sends its cap. Median of "
              f"{REPEATS} sweeps; the old sweep sent 1,000 again every 30 s in both cases.", "",
