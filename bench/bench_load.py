@@ -16,7 +16,8 @@ concurrency. Reported: requests/s, p50, p99, errors; the step where throughput s
 (saturation); each endpoint's throughput as a share of the constant view's; and, measured
 in-process, the SQL queries and upstream requests one call makes.
 
-    scripts/with-postgres.sh .venv/bin/python bench/bench_load.py [--seconds 8] [--users 1 4 16]
+    REDIS_PERSIST=no scripts/with-postgres.sh scripts/with-redis.sh .venv/bin/python bench/bench_load.py \
+        [--seconds 8] [--users 1 4 16]
         [--out docs/benchmarks/load.md]
 """
 
@@ -44,6 +45,7 @@ sys.path[:0] = [str(ROOT), str(LOAD_DIR)]
 
 from tests.conftest_sandbox import SandboxHandle, start_sandbox  # noqa: E402
 
+USAGE = "REDIS_PERSIST=no scripts/with-postgres.sh scripts/with-redis.sh .venv/bin/python bench/bench_load.py"
 ENDPOINTS = ("constant", "analysis", "taste", "likedtracks", "search")
 THREADS = 4
 N_ANALYSES = 20
@@ -81,8 +83,9 @@ def app_env(sandbox: SandboxHandle, var_dir: str, port: int) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         # the throttles would measure themselves: these callers are one address and one user
         "GENRELENS_API_RATE": "10000000/minute", "GENRELENS_API_USER_RATE": "10000000/minute",
-        # as deploy/genrelens.env.example: a worker keeps its PostgreSQL connection between requests
-        "DB_CONN_MAX_AGE": "60",
+        # as deploy/genrelens.env.example: a worker keeps its PostgreSQL connection between requests,
+        # and sessions, users and stored answers are kept in Redis (database 1; the broker's is 0)
+        "DB_CONN_MAX_AGE": "60", "GENRELENS_CACHE_URL": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/1",
         "NO_PROXY": "127.0.0.1,localhost",
     }
 
@@ -172,7 +175,9 @@ def prepare_user(server: Server, sandbox: SandboxHandle) -> dict[str, list[str] 
 
 
 def costs(paths: dict[str, Any], sandbox: SandboxHandle) -> dict[str, dict[str, float]]:
-    """SQL queries and upstream requests of one call of each endpoint, in-process (test client)."""
+    """SQL queries, upstream requests and time of one call of each endpoint, in-process (test client):
+    cold (the shared cache emptied first: what a changed answer costs) and kept (the call after)."""
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -184,13 +189,20 @@ def costs(paths: dict[str, Any], sandbox: SandboxHandle) -> dict[str, dict[str, 
             client.cookies["sessionid"] = str(paths["cookie"]).split("=", 1)[1]
         path = paths[name][0]
         client.get(path)  # warm: the model loaded, the app token fetched
-        sandbox.reset_stats()
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            assert client.get(path).status_code == 200, path
-            ms = (time.perf_counter() - start) * 1000
-        out[name] = {"queries": len(queries), "upstream": sum(sandbox.stats()["by_endpoint"].values()), "ms": ms,
-                     "bytes": len(client.get(path).content)}
+        row: dict[str, float] = {}
+        for state in ("cold", "kept"):
+            if state == "cold":
+                caches["shared"].clear()
+            sandbox.reset_stats()
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(path)
+                row[f"ms_{state}"] = (time.perf_counter() - start) * 1000
+            assert response.status_code == 200, path
+            row[f"queries_{state}"] = len(queries)
+            row[f"upstream_{state}"] = sum(sandbox.stats()["by_endpoint"].values())
+        row["bytes"] = len(response.content)
+        out[name] = row
     return out
 
 
@@ -242,8 +254,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="per step")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("bench_load: run it under PostgreSQL: scripts/with-postgres.sh .venv/bin/python bench/bench_load.py")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
+        sys.exit("bench_load: run it under PostgreSQL and Redis: " + USAGE)
     sandbox = start_sandbox("legacy")
     workdir = Path(tempfile.mkdtemp(prefix="genrelens-load-"))
     port = free_port()
@@ -292,19 +304,26 @@ def render(steps: list[Step], cost: dict[str, dict[str, float]], sizes: dict[str
            args: argparse.Namespace) -> str:
     users = " ".join(map(str, args.users))
     lines = ["## Load: gunicorn + PostgreSQL under rising concurrency", "",
-             f"`scripts/with-postgres.sh .venv/bin/python bench/bench_load.py --workers "
+             f"`{USAGE} --workers "
              f"{' '.join(map(str, args.workers))} --users {users} --seconds {args.seconds} "
              f"--out docs/benchmarks/load.md`", "",
              f"gunicorn (gthread, {THREADS} threads per worker, `DB_CONN_MAX_AGE=60`) on loopback, PostgreSQL "
-             "from `scripts/with-postgres.sh`, the legacy sandbox, locust (one process, closed loop, no think "
+             "from `scripts/with-postgres.sh`, Redis from `scripts/with-redis.sh` as the shared cache "
+             "(`GENRELENS_CACHE_URL`: sessions, users, stored answers, throttle counts), the legacy sandbox, "
+             "locust (one process, closed loop, no think "
              "time) on the same 2-core machine, which other jobs share: compare within a row, not across runs. "
              "ann is logged in through the real flow; her taste and 20 analyses are stored before the load.", "",
-             "What one call costs (one request, in-process, after a warm-up):", "",
-             "| endpoint | SQL queries | upstream requests | time in-process | body |", "|---|---|---|---|---|"]
+             "What one call costs (one request, in-process, after a warm-up): *cold* with the shared cache "
+             "emptied first (a session, a user and an answer to read from PostgreSQL, as after a write "
+             "retired them), *kept* the call after it (the load below is all kept answers, since nothing "
+             "writes while it runs).", "",
+             "| endpoint | SQL queries cold / kept | upstream requests cold / kept | time cold / kept | body |",
+             "|---|---|---|---|---|"]
     for name in ENDPOINTS:
         c = cost[name]
-        lines.append(f"| {name} | {c['queries']:.0f} | {c['upstream']:.0f} | {c['ms']:.1f} ms | "
-                     f"{c['bytes'] / 1024:.1f} KiB |")
+        lines.append(f"| {name} | {c['queries_cold']:.0f} / {c['queries_kept']:.0f} | "
+                     f"{c['upstream_cold']:.0f} / {c['upstream_kept']:.0f} | "
+                     f"{c['ms_cold']:.1f} / {c['ms_kept']:.1f} ms | {c['bytes'] / 1024:.1f} KiB |")
     lines += ["", "What is stored (PostgreSQL's own sizes, indexes and TOAST included; the synthetic public "
                   "dataset of about 3,000 tracks, ann's library, her taste and 20 analyses):", "",
               "| table | rows | bytes | per row |", "|---|---|---|---|"]

@@ -64,7 +64,7 @@ MIDDLEWARE = [
 # Failed logins (the admin's, and any view that calls authenticate()) are counted per client
 # address by django-axes: past the limit that address is refused until the cool-off ends. Not per
 # username, so nobody can lock a staff user out by guessing at their name from afar.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "genrelens.accounts.backends.CachedModelBackend"]
 AXES_FAILURE_LIMIT = envint("GENRELENS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("GENRELENS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
@@ -113,6 +113,25 @@ DATABASE_URL = env("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'genrelens.sqli
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- caches (genrelens/shared_cache.py) ---------------------------------------------------------
+# "shared" keeps sessions, logged-in users and stored answers (an analysis, a taste, a search page)
+# for every process at once, so a write in a Celery worker retires the answers the web workers keep.
+# GENRELENS_CACHE_URL=redis://HOST:PORT/1 in production; unset, nothing is kept (the dummy cache):
+# a per-process cache could serve an answer another process has changed. "default" is the
+# throttles' counters: per process when unset (docs/scale.md), shared when set.
+GENRELENS_CACHE_URL = env("GENRELENS_CACHE_URL", "")
+if GENRELENS_CACHE_URL:
+    _redis = {"BACKEND": "genrelens.shared_cache.RedisCache", "LOCATION": GENRELENS_CACHE_URL,
+              "KEY_PREFIX": "genrelens"}
+    CACHES = {"default": _redis, "shared": _redis}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+              "shared": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# Sessions are read from the shared cache and written through to the database (which stays the
+# record): one query fewer on every request once the cache is set.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "shared"
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -154,11 +173,13 @@ REST_FRAMEWORK = {
     # Closed by default: every view says who may call it (genrelens.api.views: PublicApi, UserApi).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "NUM_PROXIES": GENRELENS_TRUSTED_PROXIES,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
-                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["genrelens.api.throttles.AnonWindowThrottle",
+                                 "genrelens.api.throttles.UserWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute"),
                                "user": env("GENRELENS_API_USER_RATE", "1200/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": ["genrelens.api.renderers.OrjsonRenderer",
+                                 "rest_framework.renderers.BrowsableAPIRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "genrelens API",

@@ -10,8 +10,10 @@ scripts/need-debian-package.sh redis-server /usr/bin/redis-server
 DATA=$(mktemp -d /tmp/genrelens-redis.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # Persistence on (append-only file, fsync every write): a restarted server still has the queue,
-# as a production broker would.
-ARGS=(--bind 127.0.0.1 --port "$PORT" --dir "$DATA" --appendonly yes --appendfsync always --save ""
+# as a production broker would. REDIS_PERSIST=no for a cache only (bench/bench_load.py): a cache
+# server does not fsync every throttle count.
+if [ "${REDIS_PERSIST:-yes}" = no ]; then PERSIST=(--appendonly no); else PERSIST=(--appendonly yes --appendfsync always); fi
+ARGS=(--bind 127.0.0.1 --port "$PORT" --dir "$DATA" "${PERSIST[@]}" --save ""
       --protected-mode yes --daemonize no --logfile "$DATA/redis.log")
 
 cleanup() {

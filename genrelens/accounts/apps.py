@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
 
     name = "genrelens.accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        # the cached user is dropped on every save, in every process (a worker saves users too)
+        from genrelens.accounts import backends  # noqa: F401

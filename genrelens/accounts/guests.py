@@ -26,8 +26,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from genrelens.accounts.backends import PATH
+
 GUEST_PREFIX = "guest-"
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def guest_create() -> AbstractBaseUser:
@@ -43,7 +44,7 @@ def guest_sign_in(request: HttpRequest) -> AbstractBaseUser:
         return request.user
     anonymous = request.session.session_key
     user = guest_create()
-    login(request, user, backend=_BACKEND)  # a new session key and CSRF token: no session fixation
+    login(request, user, backend=PATH)  # a new session key and CSRF token: no session fixation
     if anonymous:
         _adopt(anonymous, user)
     return user

@@ -3,6 +3,8 @@ accuracy, percentiles within each genre, and beats for local tracks; stored afte
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -10,9 +12,10 @@ from rest_framework.response import Response
 
 from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, providers_for
+from genrelens.api.renderers import kept_json
 from genrelens.api.uploads import request_owner
 from genrelens.api.views import PublicApi
-from genrelens.catalog.documents import analysis_get, analysis_stored
+from genrelens.catalog.documents import analysis_get, analysis_kept_for, analysis_stored
 from genrelens.core.spotify.client import SpotifyClient
 from genrelens.core.spotify.models import Track as SpotifyTrack
 
@@ -49,7 +52,13 @@ class AnalysisApi(PublicApi):
     def get(self, request: Request) -> Response:
         key = track_key(request)
         viewer = request_owner(request)
-        stored = analysis_stored(key=key, viewer=viewer)
+        kept_for = analysis_kept_for(key)
+        if kept_for is None:
+            stored: Any = analysis_stored(key=key, viewer=viewer)
+        else:
+            scopes, names = kept_for
+            stored = kept_json(name="analysis", scopes=scopes, params=names, seconds=3600,
+                               build=lambda: analysis_stored(key=key, viewer=viewer))
         if stored is not None:
             return Response(stored)
         with any_spotify(request) as client:

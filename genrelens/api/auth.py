@@ -20,6 +20,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from genrelens.accounts.backends import PATH
 from genrelens.accounts.services import account_for_user, account_logout, account_user, login_complete, login_start
 from genrelens.api import shapes
 from genrelens.api.clients import configured_settings
@@ -61,7 +62,7 @@ def connect(request: HttpRequest) -> HttpResponse:
     except GenrelensError as exc:
         log.warning("login failed: %s", exc)
         return _failed(request, "the login could not be completed")
-    login(request, account_user(account=account), backend="django.contrib.auth.backends.ModelBackend")
+    login(request, account_user(account=account), backend=PATH)
     return HttpResponseRedirect(next_path)
 
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, caller_account, providers_for, user_spotify
 from genrelens.api.exceptions import Restricted
+from genrelens.api.renderers import kept_json
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.models import Album, Artist, Track
 from genrelens.catalog.tracklists import features_fetch_missing, spotify_tracks_store, track_page
@@ -35,6 +36,8 @@ PAGE = [OpenApiParameter("offset", int, description="first item (default 0)"),
 ERRORS = {401: shapes.Error, 409: shapes.Error, 502: shapes.Error, 503: shapes.Error}
 #: a page of a list shown in the app; 500 keeps one request's feature lookups bounded
 MAX_PAGE = 500
+#: how long a page of liked tracks is kept (Spotify is asked again after it)
+LIKED_SECONDS = 60
 
 
 def _page(request: Request, default: int = 50, maximum: int = MAX_PAGE) -> tuple[int, int]:
@@ -119,9 +122,16 @@ class LikedTracksApi(UserApi):
                    description="The user's liked tracks, one page at a time (walk next_offset for all of them).")
     def get(self, request: Request) -> Response:
         offset, limit = _page(request)
-        with user_spotify(request) as client:
-            saved, total = client.saved_tracks_page(offset=offset, limit=limit)
-            return Response(tracks_page(client, [s.track for s in saved], total=total, offset=offset, limit=limit))
+
+        def build() -> dict[str, Any]:
+            with user_spotify(request) as client:
+                saved, total = client.saved_tracks_page(offset=offset, limit=limit)
+                return tracks_page(client, [s.track for s in saved], total=total, offset=offset, limit=limit)
+
+        # A minute old at most: a track liked in Spotify shows up within LIKED_SECONDS.
+        user_id = request.user.pk
+        return Response(kept_json(name="likedtracks", scopes=["catalog", f"user:{user_id}"], seconds=LIKED_SECONDS,
+                               params=[user_id, offset, limit], build=build))
 
 
 class CategoriesApi(PublicApi):
@@ -197,7 +207,8 @@ class SearchApi(PublicApi):
         kind = params.choice(request, "type", ("track", "artist", "album"), "track")
         offset, limit = _page(request, default=20, maximum=50)
         if caller_account(request) is None:
-            return Response(_catalog_search(query, kind, offset, limit))
+            return Response(kept_json(name="search", scopes=["catalog"], params=[query, kind, offset, limit],
+                                      seconds=600, build=lambda: _catalog_search(query, kind, offset, limit)))
         with user_spotify(request) as client:
             return Response(_spotify_search(client, query, kind, offset, limit))
 

@@ -16,6 +16,7 @@ from genrelens.accounts.models import ShareLink
 from genrelens.accounts.shares import DEFAULT_DAYS, MAX_DAYS, share_body, share_create, share_get, share_revoke
 from genrelens.api import shapes
 from genrelens.api.clients import caller_account, require_account
+from genrelens.api.renderers import kept_json
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.taste import public_taste_named
 from genrelens.core.listening.types import WEIGHTING_CHOICES
@@ -61,7 +62,14 @@ class MyTasteApi(UserApi):
     @extend_schema(parameters=_CHOICE_PARAMS, responses={200: shapes.UserTaste},
                    description="One of the user's tastes (it says which); 404 (code not_found) until one exists.")
     def get(self, request: Request) -> Response:
-        return Response(_chosen(request.user.pk, request.query_params).body())
+        choice = TasteChoice(data=request.query_params)
+        choice.is_valid(raise_exception=True)
+        user_id, source, weighting = request.user.pk, choice.validated_data.get("source"), \
+            choice.validated_data.get("weighting")
+        # kept until one of the user's tastes changes (every write of one renews "user:<id>")
+        return Response(kept_json(name="taste", scopes=[f"user:{user_id}"], params=[user_id, source, weighting],
+                                  seconds=3600, build=lambda: taste_chosen(user_id=user_id, source=source,
+                                                                           weighting=weighting).body()))
 
 
 class TasteRefreshApi(UserApi):

@@ -8,6 +8,7 @@ so a repeated request is one read; anything that changes the answer changes the 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,18 +16,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
 
-from genrelens.catalog.genres import SPOTIFY_TERMS_NOTE, active_model, headline_accuracy, predict_genres
+from genrelens.catalog.genres import SPOTIFY_TERMS_NOTE, active_model, headline_accuracy, loaded, predict_genres
 from genrelens.catalog.local import Owner, local_document, local_track_visible
 from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track, TrainedModel
 from genrelens.catalog.taste import public_taste_for_model
 from genrelens.catalog.tracklists import features_fetch, preferred_features, source_rank, spotify_tracks_store
-from genrelens.core.errors import NotFound
+from genrelens.core.errors import GenrelensError, NotFound
+from genrelens.core.ml.local_claims import measured_agreement, note_for
+from genrelens.core.ml.local_model import LOCAL_KEY
 from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.spotify.models import Track as SpotifyTrack
 from genrelens.core.types import FEATURE_NAMES, TrackRef
 
+log = logging.getLogger(__name__)
+
 #: the document's shape; part of the stored key, so documents of an older shape are rebuilt
-DOCUMENT_VERSION = 2
+DOCUMENT_VERSION = 3
 #: the local analysis' estimates that carry a confidence
 CONFIDENCES = ("tempo", "beats", "time_signature", "key")
 #: looks a Spotify track up by id (None when Spotify does not know it)
@@ -88,6 +93,14 @@ def analysis_stored(*, key: str, viewer: Owner) -> dict[str, Any] | None:
     stored = AnalysisDocument.objects.filter(track=track, model_version=record.version if record else "",
                                              sources_key=_sources_key(rows)).first()
     return stored.document if stored else None
+
+
+def analysis_kept_for(key: str) -> tuple[list[str], list[object]] | None:
+    """What a kept copy of this track's stored analysis depends on (the scopes whose writes retire it,
+    and what else names it); None for a local track, whose answer depends on who asks."""
+    if key.startswith("local:"):
+        return None
+    return ["model", f"features:{key}"], [key, DOCUMENT_VERSION]
 
 
 def _stored_by_key(key: str) -> dict[str, Any] | None:
@@ -176,36 +189,61 @@ def _genres(features: dict[str, Any], year: int | None, is_local: bool) -> tuple
     record = active_model()
     if record is None:
         return None, "No genre model is active yet (run `genrelens train`), so no genre probabilities."
+    if is_local:
+        return _local_genres(record, features, year)
     probabilities = predict_genres([features], [year]).probabilities[0]
     if probabilities is None:
         return None, f"The genre model {record.version} cannot score this track right now."
+    return _block(record, record.version, probabilities, headline_accuracy(record.card)), None
+
+
+def _block(record: TrainedModel, model: str, probabilities: dict[str, float],
+           accuracy: dict[str, Any] | None) -> dict[str, Any]:
     metrics = record.card.get("metrics", {})
-    block = {
-        "model": record.version,
+    return {
+        "model": model,
         "label": record.label,
         "probabilities": probabilities,
-        "accuracy": headline_accuracy(record.card),
+        "accuracy": accuracy,
         "baselines": {"random": metrics.get("baselines", {}).get("random", {}).get("accuracy"),
                       "majority": metrics.get("baselines", {}).get("majority", {}).get("accuracy")},
         "dataset": {"name": record.dataset_name, "licence_note": SPOTIFY_TERMS_NOTE},
         "note": "",
         "local_agreement": None,
     }
-    if is_local:
-        block.update(_local_claim())
+
+
+def _local_genres(record: TrainedModel, features: dict[str, Any],
+                  year: int | None) -> tuple[dict[str, Any] | None, str | None]:
+    """For features measured on a user's file: the active model's local companion (trained on the
+    same songs with the local estimates' measured noise) scores them when it exists, else the
+    active model does; beside them, how often such genres agreed with those from Spotify's features
+    for the same recordings (bench/bench_descriptors.py). Never shown as if from Spotify's features.
+
+    The companion's accuracy on the dataset is not measured (it learnt from noisy copies), so the
+    block's accuracy is null and the measured agreement is the number to judge it by."""
+    from genrelens.catalog.local_genres import local_model_for
+    from genrelens.core.ml.local_claims import local_genre_claim
+
+    companion = local_model_for(record) if measured_agreement()["basis"] == LOCAL_KEY else None
+    try:
+        claim = local_genre_claim(loaded(record), features, release_year=year, local_model=companion)
+    except (GenrelensError, KeyError, ValueError, OSError) as exc:
+        log.warning("model %s cannot score a local track: %s", record.version, exc)
+        return None, f"The genre model {record.version} cannot score this track right now."
+    agreement = {"top1": claim["agreement_top1"], "top2": claim["agreement_top2"],
+                 "recordings": int(measured_agreement()["n"])}
+    if companion is None:
+        block = _block(record, record.version, claim["probabilities"], headline_accuracy(record.card))
+        block["note"] = claim["note"]
+    else:
+        block = _block(record, companion.model_id, claim["probabilities"], None)
+        agreement = {k: record.card["local_model"]["agreement"][k] for k in agreement}  # as measured when trained
+        block["note"] = note_for(agreement["top1"], agreement["top2"], agreement["recordings"]) + (
+            f" They come from {companion.model_id}, the genre model's companion for local files: trained on the "
+            "same songs with the estimates' measured errors added.")
+    block["local_agreement"] = agreement
     return block, None
-
-
-def _local_claim() -> dict[str, Any]:
-    """For features measured on a user's file: how often such genres agree with those from Spotify's
-    features for the same recordings (measured by bench/bench_descriptors.py), never shown as if
-    they came from Spotify's features."""
-    from genrelens.core.ml.local_claims import measured_agreement, note_for
-
-    measured = measured_agreement()
-    scores = measured["agreement"]["active-model"]
-    return {"note": note_for(scores["top1"], scores["top2"], int(measured["n"])),
-            "local_agreement": {"top1": scores["top1"], "top2": scores["top2"], "recordings": int(measured["n"])}}
 
 
 def _percentiles(features: dict[str, Any]) -> dict[str, dict[str, float | None]] | None:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from genrelens.catalog.models import AudioFeatures, Dataset, GenreLabel, LocalFile, Track, TrackAnalysis
 from genrelens.catalog.services import match_key, sourced_features_save
 from genrelens.core.types import FEATURE_NAMES, SourcedFeatures
+from genrelens.shared_cache import catalog_changed
 
 if TYPE_CHECKING:  # the audio stack is heavy to import; only its types are needed here
     from genrelens.core.audio.analyze import AnalysisResult
@@ -82,6 +83,7 @@ def local_analysis_store(*, result: AnalysisResult, analyser_version: str, owner
     naming = {"name": title[:500], "artist_names": ";".join(artists)[:1000], "is_local": True,
               "duration_ms": result.features.duration_ms, "match_key": match_key(artists, title)}
     with transaction.atomic():
+        catalog_changed()
         if owner is None:
             track, _ = Track.objects.update_or_create(key=result.track_key, defaults=naming)
         else:

@@ -38,6 +38,7 @@ from genrelens.core.errors import ImportFailed
 from genrelens.core.files import file_sha256
 from genrelens.core.providers.dataset import name_key
 from genrelens.core.types import FEATURE_NAMES, INT_FEATURES, SourcedFeatures
+from genrelens.shared_cache import catalog_changed, features_changed, model_changed
 
 #: Rows per INSERT/UPDATE and keys per IN (...) lookup; SQLite allows 32,766 variables a statement.
 BATCH = 2000
@@ -113,6 +114,8 @@ def _upsert(model: type[M], rows: dict[str, dict[str, Any]]) -> tuple[dict[str, 
     model.objects.bulk_create(new, batch_size=BATCH)  # type: ignore[attr-defined]
     if completed:
         model.objects.bulk_update(completed, fields, batch_size=BATCH)  # type: ignore[attr-defined]
+    if new or completed:
+        catalog_changed()
     ids = {key: row["id"] for key, row in existing.items()}
     if new:
         ids.update({k: v["id"] for k, v in _existing(model, [o.key for o in new], []).items()})  # type: ignore[attr-defined]
@@ -126,7 +129,10 @@ def _insert_missing(model: type[M], objects: Iterable[M]) -> int:
         return 0
     before = model.objects.count()  # type: ignore[attr-defined]
     model.objects.bulk_create(objects, batch_size=BATCH, ignore_conflicts=True)  # type: ignore[attr-defined]
-    return model.objects.count() - before  # type: ignore[attr-defined]
+    created = model.objects.count() - before  # type: ignore[attr-defined]
+    if created:
+        catalog_changed()
+    return int(created)
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,6 +258,7 @@ def dataset_import(
         raise ImportFailed("no valid rows to import; nothing was imported")
     rows = _collect_rows(parsed.frame)
     with transaction.atomic():
+        catalog_changed()  # a dataset's tracks, labels and public taste
         dataset = _dataset_upsert(name=name, source=source, licence=licence, parsed=parsed)
         _store(rows, dataset=dataset, result=result, store_features=store_features)
     result.genre_counts = {str(k): int(v) for k, v in
@@ -353,6 +360,9 @@ def features_upsert(
     if changed:
         AudioFeatures.objects.bulk_update(changed, [*FEATURE_NAMES, "fetched_at", "source_version", "how"],
                                           batch_size=BATCH)
+    touched = [f.track_id for f in (*new, *changed)]
+    for chunk in _chunks(touched):
+        features_changed(Track.objects.filter(id__in=chunk).values_list("key", flat=True))
     return len(new)
 
 
@@ -383,6 +393,7 @@ def model_register(*, card: dict[str, Any], path: str, activate: bool = True) ->
         if activate:
             TrainedModel.objects.filter(is_active=True).update(is_active=False)
         dataset = card.get("dataset", {})
+        model_changed()
         return TrainedModel.objects.create(
             version=str(card["model_id"]), path=path, label=str(card.get("label", "genre")),
             dataset_name=str(dataset.get("name", "")), dataset_sha256=str(dataset.get("sha256", "")),
@@ -395,4 +406,5 @@ def model_activate(*, model: TrainedModel) -> TrainedModel:
         TrainedModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
         model.is_active = True
         model.save(update_fields=["is_active"])
+        model_changed()
     return model

@@ -21,6 +21,7 @@ from genrelens.core.providers.base import FeatureProvider
 from genrelens.core.providers.chain import ChainReport, run_chain
 from genrelens.core.spotify.models import Track as SpotifyTrack
 from genrelens.core.types import FEATURE_NAMES, TrackRef
+from genrelens.shared_cache import catalog_changed
 
 
 def source_rank(source: str) -> int:
@@ -41,6 +42,7 @@ def spotify_tracks_store(*, tracks: Sequence[SpotifyTrack]) -> None:
     fresh = {k: t for k, t in fresh.items() if k not in known}
     if not fresh:
         return
+    catalog_changed()
     albums = _albums_store(fresh.values())
     artists = _artists_store(fresh.values())
     Track.objects.bulk_create([

@@ -22,6 +22,7 @@ from genrelens.core.spotify.models import Track
 from genrelens.core.taste.documents import user_taste
 from genrelens.core.types import FEATURE_NAMES
 from genrelens.jobs.wiring import feature_providers, reccobeats_client, spotify_settings
+from genrelens.shared_cache import user_changed
 
 
 def library_tracks(client: SpotifyClient) -> list[Track]:
@@ -57,6 +58,7 @@ def taste_refresh(*, user_id: int) -> dict[str, Any]:
     with transaction.atomic():
         UserTaste.objects.update_or_create(user_id=user_id, defaults={"dataset_name": dataset.name,
                                                                       "document": document})
+        user_changed(user_id)
     return {"tracks": len(tracks), "with_features": document["coverage"]["with_features"],
             "dataset": dataset.name}
 

@@ -30,7 +30,9 @@ def model_train_and_register(options: TrainOptions, *, progress: bool = False) -
                else resolve_dataset(options.dataset))
     result = train(dataset.frame, label=options.label, search=options.search, feature_set=options.features,
                    dataset_name=dataset.name, dataset_sha256=dataset.sha256,
-                   out_dir=Path(settings.GENRELENS_MODEL_DIR), progress=progress)
+                   out_dir=Path(settings.GENRELENS_MODEL_DIR), progress=progress,
+                   # features of the user's own files are local estimates already: no companion
+                   local_companion=options.source != "local")
     registered = model_register(card=result.card, path=str(result.artifact_path))
     return result, registered.version
 

@@ -12,6 +12,7 @@ from genrelens.catalog.models import AudioFeatures, Track
 from genrelens.catalog.services import match_key
 from genrelens.core.listening.tracks import ListenedTrack
 from genrelens.core.providers.dataset import DURATION_TOLERANCE_MS
+from genrelens.shared_cache import catalog_changed
 
 _CHUNK = 900  # below SQLite's smallest limit on query parameters
 
@@ -41,6 +42,8 @@ def _catalog_add(tracks: Sequence[ListenedTrack]) -> None:
     known: set[str] = set()
     for start in range(0, len(ids), _CHUNK):
         known.update(Track.objects.filter(key__in=ids[start:start + _CHUNK]).values_list("key", flat=True))
+    if len(known) < len(set(ids)):
+        catalog_changed()
     Track.objects.bulk_create([
         Track(key=t.identity, spotify_id=t.identity, name=t.title[:500], artist_names=t.artist[:1000],
               duration_ms=t.duration_ms, match_key=match_key([t.artist], t.title))

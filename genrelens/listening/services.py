@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from genrelens.core.listening.types import Play as ParsedPlay
 from genrelens.listening.models import ImportedTaste, Play, TasteImport
+from genrelens.shared_cache import user_changed
 
 _BATCH = 5_000
 
@@ -81,4 +82,5 @@ def imported_taste_save(*, user_id: int, source: str, dataset_name: str, weighte
                         unweighted: dict[str, Any], report: dict[str, Any]) -> ImportedTaste:
     taste, _ = ImportedTaste.objects.update_or_create(user_id=user_id, source=source, defaults={
         "dataset_name": dataset_name, "weighted": weighted, "unweighted": unweighted, "report": report})
+    user_changed(user_id)
     return taste

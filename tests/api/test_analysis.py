@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from genrelens.catalog.models import AnalysisDocument, AudioFeatures, Track, TrainedModel
 from tests.api.conftest import WebApp
@@ -90,10 +93,11 @@ def test_the_model_card_names_its_dataset_and_the_licence(web: WebApp, public_mo
     assert "Spotify's developer terms" in card["licence_note"]
 
 
-def test_a_stored_analysis_is_read_back_in_two_queries(web: WebApp, public_model: TrainedModel,
-                                                       django_assert_num_queries) -> None:
+def test_a_stored_analysis_is_read_back_in_two_queries_then_from_the_shared_cache(
+        web: WebApp, public_model: TrainedModel, django_assert_num_queries) -> None:
     from genrelens.catalog.documents import analysis_stored
     from genrelens.catalog.local import Owner
+    from genrelens.catalog.services import model_activate
 
     browser = web.logged_in("ann")
     track_id = liked_id(web, browser)
@@ -101,5 +105,14 @@ def test_a_stored_analysis_is_read_back_in_two_queries(web: WebApp, public_model
     # each query is a round trip to the database: under load they are what a stored answer costs
     with django_assert_num_queries(2):
         assert analysis_stored(key=track_id, viewer=Owner(session_key="")) == first
-    TrainedModel.objects.filter(pk=public_model.pk).update(is_active=False)
+    here = Client()  # the same request in this thread, where its queries are counted
+    here.cookies["sessionid"] = browser.http.cookies["sessionid"]
+    assert here.get("/rest/analysis", {"track_id": track_id}).json() == first  # kept now
+    with django_assert_num_queries(0):  # the session, the user and the answer all from the shared cache
+        assert here.get("/rest/analysis", {"track_id": track_id}).json() == first
+    other = TrainedModel.objects.create(version="other", path=public_model.path, card=public_model.card)
+    model_activate(model=other)  # retires every kept analysis
     assert analysis_stored(key=track_id, viewer=Owner(session_key="")) is None  # stored for another model
+    with CaptureQueriesContext(connection) as built_again:  # not served from the cache
+        assert here.get("/rest/analysis", {"track_id": track_id}).status_code == 200
+    assert len(built_again) > 2

@@ -123,8 +123,14 @@ def test_a_local_tracks_genres_carry_their_measured_agreement_and_each_descripto
     job = wait_for(client, upload(client, "drums.wav", drums.read_bytes()).json()["status_url"])
     document = client.get(job["analysis_url"]).json()
     genres = document["genres"]
-    assert genres["model"] == public_model.version
+    companion = public_model.card["local_model"]  # `train` saved it beside the active model
+    assert genres["model"] == companion["model_id"] == f"{public_model.version}-local"
+    assert genres["accuracy"] is None  # learnt from noisy copies: its agreement is the number to judge
+    assert genres["local_agreement"] == {"top1": companion["agreement"]["top1"],
+                                         "top2": companion["agreement"]["top2"],
+                                         "recordings": companion["agreement"]["recordings"]}
     assert 0 < genres["local_agreement"]["top1"] <= genres["local_agreement"]["top2"] <= 1
-    assert "not from Spotify's" in genres["note"]
+    assert "not from Spotify's" in genres["note"] and companion["model_id"] in genres["note"]
+    assert set(genres["probabilities"]) == set(public_model.card["classes"])
     assert {"energy", "danceability", "valence"} <= set(document["fidelity"])
     assert all(f["mae"] >= 0 for f in document["fidelity"].values() if f["mae"] is not None)

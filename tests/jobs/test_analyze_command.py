@@ -93,6 +93,7 @@ def test_train_source_local_learns_genres_from_folder_names(tmp_path: Path, sett
     call_command("train", "--source", "local", "--label-from", "folder", "--json", stdout=out, stderr=StringIO())
     card = json.loads(out.getvalue())
     assert card["classes"] == ["calm", "fast"] and card["dataset"]["name"] == "local-folders"
+    assert "local_model" not in card  # its features are local estimates already: no noisy companion
     assert TrainedModel.objects.get(is_active=True).version == card["model_id"]
 
 

@@ -29,7 +29,7 @@ from genrelens.core.audio.tonal import Tonality, analyse_tonality
 from genrelens.core.types import FEATURE_NAMES, AudioFeatures
 
 #: Bumped whenever a change alters any output, so stored features can be told apart by version.
-ANALYSER_VERSION = f"genrelens-audio 1.3 (librosa {version('librosa')})"
+ANALYSER_VERSION = f"genrelens-audio 1.4 (librosa {version('librosa')})"
 
 MEASURED: tuple[str, ...] = ("duration_ms", "tempo", "key", "mode", "loudness", "time_signature")
 ESTIMATED: tuple[str, ...] = calibration.DESCRIPTORS
@@ -207,6 +207,7 @@ def measure(
     tonal_share, pitch_motion = descriptors.voice_band_motion(spectra)
     duration = max(len(y) / ANALYSIS_SR, 1e-3)
     contrast_mean, contrast_std = descriptors.spectral_contrast(spectra)
+    changes = descriptors.mfcc_change(spectra)
     onsets = librosa.onset.onset_detect(onset_envelope=spectra.onset, sr=ANALYSIS_SR, hop_length=HOP)
     return descriptors.Measurements(
         loudness=lufs,
@@ -231,10 +232,11 @@ def measure(
         beat_strength=descriptors.beat_strength(spectra.onset, rhythm.beat_frames),
         harmonic_share=descriptors.harmonic_share(spectra),
         zero_crossing_rate=descriptors.zero_crossing_rate(y),
-        timbre_change=descriptors.timbre_change(spectra),
+        timbre_change=descriptors.timbre_change(changes),
         contrast_mean=contrast_mean,
         contrast_std=contrast_std,
         mfcc_mean=descriptors.mfcc_means(spectra),
+        mfcc_change=changes,
     )
 
 

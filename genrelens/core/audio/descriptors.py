@@ -56,6 +56,8 @@ class Measurements:
     contrast_mean: tuple[float, ...] = ()  # spectral contrast per octave band (dB), mean over frames
     contrast_std: tuple[float, ...] = ()  # and its spread over frames
     mfcc_mean: tuple[float, ...] = ()  # MFCC 1-12 averaged over the loud frames
+    # what speechiness reads besides the signal measures
+    mfcc_change: tuple[float, ...] = ()  # mean absolute frame-to-frame change of each MFCC 1-12
 
 
 def _clip(x: float) -> float:
@@ -279,15 +281,25 @@ def zero_crossing_rate(y: npt.NDArray[np.float32]) -> float:
     return float(np.count_nonzero(np.diff(np.signbit(y)))) / len(y) if len(y) > 1 else 0.0
 
 
-def timbre_change(spectra: Spectra) -> float:
-    """Mean absolute frame-to-frame change of MFCC 1-6 over the loud frames: fast formant changes
-    (syllables) make it large, sustained chords small."""
+def mfcc_change(spectra: Spectra) -> tuple[float, ...]:
+    """Mean absolute frame-to-frame change of each of MFCC 1-12 over the loud frames (23 ms apart).
+
+    Speech and rap change their formants with every syllable, and the higher coefficients (the
+    finer spectral envelope) tell fast articulation from sung vowels held over a bar; on the
+    development set these 12 lift speechiness (cross-validated r 0.75 -> 0.79).
+    """
     total = spectra.power.sum(axis=0, dtype=np.float64)
     loud = total > max(float(total.max()) * 1e-4, 1e-10) if total.size else total > 0
     if int(loud.sum()) < 3:
-        return 0.0
-    mfcc = scipy.fft.dct(spectra.mel_db[:, loud], axis=0, type=2, norm="ortho")[1:7]
-    return float(np.abs(np.diff(mfcc, axis=1)).mean())
+        return (0.0,) * N_MFCC_MEANS
+    mfcc = scipy.fft.dct(spectra.mel_db[:, loud], axis=0, type=2, norm="ortho")[1 : 1 + N_MFCC_MEANS]
+    return _finite_tuple(np.abs(np.diff(mfcc, axis=1)).mean(axis=1))
+
+
+def timbre_change(changes: tuple[float, ...]) -> float:
+    """Mean frame-to-frame change of MFCC 1-6 (from `mfcc_change`): fast formant changes
+    (syllables) make it large, sustained chords small."""
+    return float(np.mean(changes[:6])) if changes else 0.0
 
 
 #: spectral contrast is read on every 2nd frame (46 ms apart): a mean and spread over the track

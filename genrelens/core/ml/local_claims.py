@@ -1,12 +1,12 @@
-"""Genre claims for local tracks: the active model's probabilities, with how often genres computed
-from local features agreed with genres computed from Spotify's features for the same recordings.
+"""Genre claims for local tracks: probabilities from the local model (the genre model's companion
+trained with the local estimates' measured noise, local_model.py) when the active model has one,
+else from the active model; either way with how often genres computed from local features agreed
+with genres computed from Spotify's features for the same recordings.
 
 The agreement was measured by bench/bench_descriptors.py on real recordings whose Spotify features
-are known (docs/benchmarks/descriptors.md) and is kept in genrelens/data/local_genre_agreement.json.
-That benchmark also measures two models trained on the shared songs with the local features'
-measured noise (only the faithfully reproduced features, or all of them); `most_accurate` in the
-JSON names whichever agreed most often. `basis` names what is shown here: the active model, because
-an alternative must be trained on the active model's own songs and genres (docs/audio-features.md).
+are known (docs/benchmarks/descriptors.md) and is kept in genrelens/data/local_genre_agreement.json,
+with the noise levels the local model is trained with. `basis` there names the model the
+benchmark found most accurate on local features, the one shown when it exists.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from genrelens.core.ml.artifacts import LoadedModel
+from genrelens.core.ml.local_model import LOCAL_KEY, local_row, ranked
 
 AGREEMENT_PATH = Path(__file__).resolve().parents[2] / "data" / "local_genre_agreement.json"
 
@@ -31,29 +32,42 @@ def measured_agreement(path: Path = AGREEMENT_PATH) -> dict[str, Any]:
 
 
 def local_genre_claim(
-    model: LoadedModel, features: Mapping[str, float | int | None], *, release_year: int | None = None
+    model: LoadedModel, features: Mapping[str, float | int | None], *, release_year: int | None = None,
+    local_model: LoadedModel | None = None,
 ) -> dict[str, Any]:
-    """Genre probabilities for a track whose features come from local analysis.
+    """Genre probabilities for a track whose features come from local analysis: from `local_model`
+    when given (the active model's companion), else from the active `model`.
 
-    Returns {"probabilities": {genre: p, ...} (highest first), "basis": "active-model",
-    "agreement_top1": float, "agreement_top2": float, "note": a sentence for the reader}.
+    Returns {"probabilities": {genre: p, ...} (highest first), "basis": "local-model" or
+    "active-model", "agreement_top1": float, "agreement_top2": float, "note": a sentence for the reader}.
     Raises the model's `GenrelensError` (e.g. `MissingFeatures`) when it cannot score the row.
     """
+    if local_model is not None:
+        probabilities = ranked(local_model.classes, local_model.predict_proba(local_row(features))[0])
+        basis = LOCAL_KEY
+    else:
+        probabilities = _active_probabilities(model, features, release_year)
+        basis = "active-model"
+    measured = measured_agreement()
+    scores = measured["agreement"][basis]
+    return {
+        "probabilities": probabilities,
+        "basis": basis,
+        "agreement_top1": scores["top1"],
+        "agreement_top2": scores["top2"],
+        "note": note_for(scores["top1"], scores["top2"], int(measured["n"])),
+    }
+
+
+def _active_probabilities(model: LoadedModel, features: Mapping[str, float | int | None],
+                          release_year: int | None) -> dict[str, float]:
     from genrelens.core.ml.predict import predict_frame
 
     row = {n: (math.nan if v is None else v) for n, v in features.items()}
     row.setdefault("release_year", math.nan if release_year is None else release_year)
     prediction = predict_frame(model, pd.DataFrame([row])).iloc[0]
     probabilities = {str(c).removeprefix("p_"): float(v) for c, v in prediction.items() if str(c).startswith("p_")}
-    measured = measured_agreement()
-    scores = measured["agreement"]["active-model"]
-    return {
-        "probabilities": dict(sorted(probabilities.items(), key=lambda kv: -kv[1])),
-        "basis": "active-model",
-        "agreement_top1": scores["top1"],
-        "agreement_top2": scores["top2"],
-        "note": note_for(scores["top1"], scores["top2"], int(measured["n"])),
-    }
+    return dict(sorted(probabilities.items(), key=lambda kv: -kv[1]))
 
 
 def note_for(top1: float, top2: float, n: int) -> str:

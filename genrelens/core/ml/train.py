@@ -22,6 +22,8 @@ from threadpoolctl import threadpool_limits
 from genrelens.core.ml.artifacts import LoadedModel, library_versions, new_model_id, save_model
 from genrelens.core.ml.calibration import CalibrationCheck, check_calibration
 from genrelens.core.ml.candidates import SEED, THREADED_CANDIDATES, build_pipeline
+from genrelens.core.ml.local_claims import measured_agreement
+from genrelens.core.ml.local_model import can_train_local, card_entry, train_local_model
 from genrelens.core.ml.metrics import baselines, confusion, per_class
 from genrelens.core.ml.preprocess import PreparedData, PreprocessConfig, prepare
 from genrelens.core.ml.selection import SelectionResult, fit_params, select_model
@@ -149,8 +151,13 @@ def train(
     candidates: Sequence[str] | None = None,
     n_splits: int = 5,
     n_jobs: int = 2,
+    local_companion: bool = True,
 ) -> TrainResult:
-    """Select, check calibration, refit on all rows, save `<model_id>.joblib` + `.json` in out_dir."""
+    """Select, check calibration, refit on all rows, save `<model_id>.joblib` + `.json` in out_dir.
+
+    A genre model trained on Spotify-scale features also gets its local companion
+    (`<model_id>-local`, local_model.py), for tracks whose features come from local analysis;
+    pass `local_companion=False` when the frame's features are local estimates already."""
     started = time.perf_counter()
     config = preprocess or PreprocessConfig()
     data = prepare(frame, label=label, feature_set=feature_set, config=config)
@@ -162,6 +169,9 @@ def train(
     card = build_card(
         data, selection, calibration, dataset_name=dataset_name, dataset_sha256=dataset_sha256, config=config
     )
+    if local_companion and can_train_local(data):  # before saving: the card vouches for its companion's file
+        companion = train_local_model(data, card, measured_agreement(), Path(out_dir))
+        card["local_model"] = card_entry(companion)
     model = LoadedModel(pipeline, calibration.temperature if calibration.applied else None, card)
     artifact, card_path = save_model(model, Path(out_dir))
     return TrainResult(model, selection, calibration, data, artifact, card_path, time.perf_counter() - started)

@@ -21,7 +21,7 @@ from genrelens.core.audio.calibration import (
     load,
     model_inputs,
 )
-from genrelens.core.audio.descriptors import Measurements, mfcc_means, spectral_contrast
+from genrelens.core.audio.descriptors import Measurements, mfcc_change, mfcc_means, spectral_contrast, timbre_change
 from genrelens.core.audio.spectral import ANALYSIS_SR, analyse_spectra
 
 PREVIEWS = Path(__file__).resolve().parents[4] / "shared" / "data" / "spotify-previews"
@@ -58,6 +58,22 @@ def test_timbre_summaries_are_finite_and_complete_on_music_silence_and_a_clip_to
         assert len(means) == len(spreads) == 7 and len(mfcc_means(spectra)) == 12
     # three steady tones stand far above their octave bands' floor: a high contrast
     assert max(spectral_contrast(analyse_spectra(chord))[0]) > 20.0
+
+
+def test_mfcc_change_is_zero_for_a_steady_tone_and_large_when_the_timbre_keeps_switching() -> None:
+    t = np.arange(3 * ANALYSIS_SR) / ANALYSIS_SR
+    steady = (0.2 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32)
+    low = 0.2 * np.sin(2 * np.pi * 300.0 * t)
+    high = 0.2 * np.sin(2 * np.pi * 3000.0 * t)
+    switching = np.where((t * 8).astype(int) % 2 == 0, low, high).astype(np.float32)  # 8 switches a second
+    still, moving = mfcc_change(analyse_spectra(steady)), mfcc_change(analyse_spectra(switching))
+    assert len(still) == len(moving) == 12
+    # the steady tone's spectrum moves only where it starts and stops (the two edge frames)
+    assert max(still) < 3.0
+    assert all(m > 5 * s for m, s in zip(moving, still, strict=True))
+    assert timbre_change(moving) == pytest.approx(float(np.mean(moving[:6])))
+    assert timbre_change(()) == 0.0
+    assert mfcc_change(analyse_spectra(np.zeros(600, dtype=np.float32))) == (0.0,) * 12  # too short / silent
 
 
 def test_empty_timbre_summaries_read_as_zeros() -> None:

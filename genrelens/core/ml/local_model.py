@@ -1,0 +1,171 @@
+"""The local genre model: the genre model's companion for tracks whose features come from local
+analysis of an audio file rather than from Spotify.
+
+Local estimates of Spotify's descriptors are noisy (each has a measured error against Spotify's
+values, docs/benchmarks/descriptors.md), and a model trained on Spotify's exact values reads that
+noise as signal. This model is trained on the same songs and genres as the active model, on the
+features local analysis gives (every audio feature but liveness, which is never estimated), with
+each estimated descriptor perturbed by its measured local error: `NOISE_COPIES` copies of every
+song, each with fresh Gaussian noise. bench/bench_descriptors.py measures how often its top genre
+on local estimates agrees with the genre model's top genre on Spotify's values for the same
+recordings, with the noise levels fitted out-of-fold, and writes the noise levels fitted on every
+recording with that agreement to genrelens/data/local_genre_agreement.json, which this module reads.
+
+Framework-free like `train.py`: `genrelens train` calls `train_local_model` after the active model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from genrelens.core.ml.artifacts import LoadedModel, save_model
+from genrelens.core.ml.candidates import SEED, build_pipeline
+from genrelens.core.ml.preprocess import PreparedData
+
+#: what local analysis gives (liveness is never estimated, so the model must not lean on it)
+LOCAL_FEATURES: tuple[str, ...] = ("danceability", "energy", "loudness", "speechiness", "acousticness",
+                                   "instrumentalness", "valence", "tempo", "duration_ms")
+#: the learner: LightGBM, the one the agreement was measured with (bench/bench_descriptors.py)
+LOCAL_CANDIDATE = "lightgbm"
+#: every song this many times, each with fresh noise
+NOISE_COPIES = 5
+#: descriptors whose noise is drawn on the log-odds scale: their values crowd near 0 (speechiness)
+#: or near both ends (acousticness, instrumentalness), where an additive error would leave [0, 1]
+LOGIT_SCALE: frozenset[str] = frozenset({"speechiness", "acousticness", "instrumentalness"})
+_EPS = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseModel:
+    """Per estimated descriptor, the standard deviation of its local error, on its own scale
+    (log-odds for `LOGIT_SCALE`, the value itself otherwise)."""
+
+    sd: Mapping[str, float]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NoiseModel:
+        return cls({str(k): float(v) for k, v in data.items()})
+
+    def perturb(self, X: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        """A copy of `X` with every descriptor this model knows moved by a fresh draw of its error."""
+        out = X.copy()
+        for name, sd in self.sd.items():
+            if name not in out or sd <= 0:
+                continue
+            values = out[name].to_numpy(dtype=np.float64)
+            noise = rng.normal(0.0, sd, len(values))
+            if name in LOGIT_SCALE:
+                out[name] = 1.0 / (1.0 + np.exp(-(_logit(values) + noise)))
+            else:
+                out[name] = values + noise
+            out.loc[np.isnan(values), name] = np.nan  # a missing value stays missing
+        return out
+
+
+def noisy_copies(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel, *, copies: int = NOISE_COPIES,
+                 seed: int = SEED) -> tuple[pd.DataFrame, np.ndarray]:
+    """`copies` perturbed copies of the rows, stacked, and their labels."""
+    rng = np.random.default_rng(seed)
+    frames = [noise.perturb(X, rng) for _ in range(copies)]
+    return pd.concat(frames, ignore_index=True), np.tile(np.asarray(y), copies)
+
+
+def fit_local(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel, *, columns: Sequence[str] = LOCAL_FEATURES,
+              copies: int = NOISE_COPIES, seed: int = SEED) -> Pipeline:
+    """The local model's pipeline fitted on noisy copies of `X[columns]`."""
+    Xn, yn = noisy_copies(X[list(columns)], y, noise, copies=copies, seed=seed)
+    return build_pipeline(LOCAL_CANDIDATE).fit(Xn, yn)
+
+
+def measure_noise(spotify: pd.DataFrame, local: pd.DataFrame) -> NoiseModel:
+    """Root-mean-square difference between local estimates and Spotify's values of the same
+    recordings, per column both share, on each descriptor's noise scale."""
+    sd = {}
+    for name in spotify.columns.intersection(local.columns):
+        a, b = spotify[name].to_numpy(dtype=np.float64), local[name].to_numpy(dtype=np.float64)
+        if name in LOGIT_SCALE:
+            a, b = _logit(a), _logit(b)
+        keep = np.isfinite(a) & np.isfinite(b)
+        if keep.any():
+            sd[str(name)] = round(float(np.sqrt(np.mean((a[keep] - b[keep]) ** 2))), 4)
+    return NoiseModel(sd)
+
+
+def _logit(values: np.ndarray) -> np.ndarray:
+    clipped = np.clip(values, _EPS, 1.0 - _EPS)
+    return np.asarray(np.log(clipped / (1.0 - clipped)), dtype=np.float64)
+
+
+def can_train_local(data: PreparedData) -> bool:
+    """Only a genre model with every local feature gets a companion (the caller leaves out a model
+    trained on local analyses, `--source local`, which already learnt from local estimates)."""
+    return data.label == "genre" and set(LOCAL_FEATURES) <= set(data.X.columns)
+
+
+def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measured: Mapping[str, Any],
+                      out_dir: Path) -> LoadedModel:
+    """Fit and save the local model beside the active one (`<parent id>-local.joblib` + card).
+
+    `measured` is genrelens/data/local_genre_agreement.json: the noise levels it is trained with and
+    the agreement measured for it, both copied into its card.
+    """
+    noise = NoiseModel.from_json(measured["noise"])
+    pipeline = fit_local(data.X, data.y, noise)
+    card = {
+        "model_id": f"{parent_card['model_id']}-local",
+        "created_at": parent_card.get("created_at"),
+        "label": data.label,
+        "classes": data.classes,
+        "features": list(LOCAL_FEATURES),
+        "feature_set": "local",
+        "dataset": dict(parent_card.get("dataset", {})),
+        "candidate": LOCAL_CANDIDATE,
+        "companion_of": parent_card["model_id"],
+        "training": {"noise": dict(noise.sd), "logit_scale": sorted(LOGIT_SCALE), "copies": NOISE_COPIES,
+                     "seed": SEED, "rows": len(data.y)},
+        "agreement": local_agreement(measured),
+        "library_versions": parent_card.get("library_versions", {}),
+    }
+    model = LoadedModel(pipeline, None, card)
+    save_model(model, out_dir)
+    return model
+
+
+def local_agreement(measured: Mapping[str, Any]) -> dict[str, Any]:
+    """The local model's measured agreement with the genre model on Spotify's values."""
+    scores = measured["agreement"][LOCAL_KEY]
+    return {"top1": scores["top1"], "top2": scores["top2"], "recordings": int(measured["n"]),
+            "protocol": measured.get("protocol", "")}
+
+
+#: the local model's entry in local_genre_agreement.json
+LOCAL_KEY = "local-model"
+
+
+def card_entry(model: LoadedModel) -> dict[str, Any]:
+    """What the active model's card records about its companion: the file, its sha256 (so loading
+    it is vouched for by the registered card, as the active artifact is), features and agreement."""
+    return {"model_id": model.model_id, "file": model.card["artifact"]["file"],
+            "sha256": model.card["artifact"]["sha256"], "features": model.features,
+            "agreement": model.card["agreement"]}
+
+
+def local_row(features: Mapping[str, float | int | None]) -> pd.DataFrame:
+    """One local track's features as the local model reads them (missing values as NaN)."""
+    return pd.DataFrame([{n: _nan(features.get(n)) for n in LOCAL_FEATURES}])
+
+
+def _nan(value: float | int | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def ranked(classes: Sequence[str], proba: np.ndarray) -> dict[str, float]:
+    return {str(c): float(p) for c, p in sorted(zip(classes, proba, strict=True), key=lambda kv: -kv[1])}

@@ -1,0 +1,140 @@
+"""The shared cache: the one seam to Redis (or to nothing, on one machine).
+
+Stored answers (an analysis, a taste, a search page) are cheap to keep and dear to rebuild under load:
+each rebuild is two to eleven queries. Each answer is kept with the current *generation* of every
+scope it depends on ("catalog", "user:42", "features:<track key>", "model") and served only while
+those are still current; a write that changes a scope gives it a new generation (now, and again
+once its transaction commits), so the old answer is built again on its next request.
+
+A generation is a random token, never a counter: if Redis evicts a generation, the next reader makes
+a new one and misses, where a counter restarting at 0 could find a stale answer filed under 0.
+
+The cache must be shared by every process that writes (the web workers and the Celery workers), or a
+write in one would not reach the others' answers. Without GENRELENS_CACHE_URL the "shared" cache is
+Django's dummy cache: nothing is kept and every answer is built, which is right for one machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+from django.db import transaction
+
+T = TypeVar("T")
+
+ALIAS = "shared"
+#: a generation outlives every answer filed under it, so an answer never outlives its generation
+GENERATION_SECONDS = 7 * 24 * 3600
+
+
+def shared() -> BaseCache:
+    return caches[ALIAS]
+
+
+def _generation_key(scope: str) -> str:
+    return f"gen:{scope}"
+
+
+def _tokens(cache: BaseCache, keys: Sequence[str], found: dict[str, Any]) -> list[str]:
+    """The current generation of each scope (read already into `found`), made where there is none."""
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex, GENERATION_SECONDS)  # add: a concurrent maker wins
+            found[key] = cache.get(key) or uuid.uuid4().hex  # a dummy cache keeps nothing
+    return [str(found[k]) for k in keys]
+
+
+def scopes_changed(scopes: Iterable[str]) -> None:
+    """New generations for these scopes now, and again once the current transaction commits: a
+    reader between the write and the commit builds from the old state and files it under the first
+    new generation, which the second one retires."""
+    keys = [_generation_key(s) for s in scopes]
+    if not keys:
+        return
+
+    def renew() -> None:
+        shared().set_many({k: uuid.uuid4().hex for k in keys}, GENERATION_SECONDS)
+
+    renew()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(renew)
+
+
+def answer(*, name: str, scopes: Sequence[str], params: Sequence[object], build: Callable[[], T],
+           seconds: int) -> T:
+    """`build()`'s value, kept for `seconds` with the generations of its scopes; served while they
+    are still current. The answer and the generations are read in one round trip. A value built
+    while a scope changes carries the generation read before, which that change retired."""
+    cache = shared()
+    generation_keys = [_generation_key(s) for s in scopes]
+    digest = hashlib.blake2b(repr(tuple(params)).encode(), digest_size=16).hexdigest()
+    key = f"answer:{name}:{digest}"
+    found = cache.get_many([*generation_keys, key])
+    tokens = _tokens(cache, generation_keys, found)
+    kept = found.get(key)
+    if kept is not None and kept[0] == tokens:
+        return kept[1]
+    value = build()
+    if value is not None:  # None is "not there yet": whoever asked goes on to make it, unseen by scopes
+        cache.set(key, (tokens, value), seconds)
+    return value
+
+
+def catalog_changed() -> None:
+    scopes_changed(["catalog"])
+
+
+def user_changed(user_id: int) -> None:
+    scopes_changed([f"user:{user_id}"])
+
+
+def features_changed(track_keys: Iterable[str]) -> None:
+    """A track's features changed: its analysis, and any catalog page that shows them."""
+    scopes_changed(["catalog", *(f"features:{k}" for k in track_keys)])
+
+
+def model_changed() -> None:
+    scopes_changed(["model", "catalog"])
+
+
+#: INCRBY only when the key exists (Django's contract for incr), in one round trip instead of two
+_INCR_IF_EXISTS = """
+if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end
+return false
+"""
+
+
+class _KeptClient(RedisCacheClient):
+    """Django's Redis client builds a new redis.Redis on every call, about 0.15 ms of Python each
+    (its response-callback table) and six calls per request; one per connection pool does (a
+    redis.Redis is safe to share between threads: each command takes a connection from the pool)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._kept.get(id(pool))
+        if client is None:  # two threads may both make one: either will do
+            client = self._kept[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+    def incr(self, key: Any, delta: int) -> int:
+        value = self.get_client(key, write=True).eval(_INCR_IF_EXISTS, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key {key!r} not found.")
+        return int(value)
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: Any, params: Any) -> None:
+        super().__init__(server, params)
+        self._class = _KeptClient
