@@ -59,10 +59,12 @@ test-postgres: install
 	scripts/with-postgres.sh $(BIN)/pytest
 
 # Real Celery workers on a real Redis (Debian's redis-server, on a free loopback port, removed after):
-# fan-out, SIGKILL mid-job, duplicate deliveries, a broker restart. The embedded-broker variants of
+# fan-out, SIGKILL mid-job, duplicate deliveries, a broker restart, the sweep's count of the
+# messages waiting in Redis. The embedded-broker variants of
 # the same tests run in test-sqlite and test-postgres; these on PostgreSQL, as production runs.
 test-celery: install
-	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/pytest tests/jobs/test_celery_workers.py tests/api/test_shared_cache.py -k redis
+	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/pytest tests/jobs/test_celery_workers.py \
+	    tests/jobs/test_sweep_backoff.py tests/api/test_shared_cache.py -k redis
 
 # Once, on SQLite: the app in Debian's Chromium against a real server and the sandbox, and the
 # production layout (nginx in front of gunicorn).
@@ -83,6 +85,7 @@ bench: install frontend system-packages
 	$(BIN)/python bench/bench_taste_import.py --out docs/benchmarks/taste-import.md
 	$(BIN)/python bench/bench_api.py --out docs/benchmarks/api.md
 	REDIS_PERSIST=no scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/python bench/bench_load.py --out docs/benchmarks/load.md
+	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/python bench/bench_sweep.py --out docs/benchmarks/sweep.md
 	$(BIN)/python bench/bench_audio_accuracy.py --cv --out docs/benchmarks/audio-accuracy.md
 	$(BIN)/python bench/bench_descriptors.py --out docs/benchmarks/descriptors.md
 	$(BIN)/python bench/bench_frontend.py --out docs/benchmarks/frontend.md

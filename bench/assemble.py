@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = ["import", "collect", "spotify", "sandbox", "model", "audio", "audio-accuracy", "descriptors", "taste",
-         "taste-import", "api", "load", "frontend", "demo"]
+         "taste-import", "api", "load", "sweep", "frontend", "demo"]
 
 HEADER = """# Benchmarks
 

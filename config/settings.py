@@ -274,6 +274,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between looks for jobs whose worker died or whose message was lost (by beat).
 GENRELENS_JOB_SWEEP_SECONDS = envfloat("GENRELENS_JOB_SWEEP_SECONDS", 30.0, minimum=0.1)
+# A queued job is sent again once it has waited a lease since its last send, then 2, 4, ... leases,
+# at most this long; and one sweep sends at most this many messages (docs/jobs.md, the sweep).
+GENRELENS_JOB_RESEND_MAX_SECONDS = envfloat("GENRELENS_JOB_RESEND_MAX_SECONDS", 3600.0, minimum=1.0)
+GENRELENS_JOB_SWEEP_MAX_SENDS = envint("GENRELENS_JOB_SWEEP_MAX_SENDS", 1000, minimum=1)
 # Hour (UTC) of the nightly refresh of every user's taste (beat).
 GENRELENS_TASTE_REFRESH_HOUR = envint("GENRELENS_TASTE_REFRESH_HOUR", 3, minimum=0, maximum=23)
 

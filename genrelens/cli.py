@@ -11,7 +11,7 @@ import sys
 
 #: Commands genrelens adds, in the order a new user meets them.
 OUR_COMMANDS = ("migrate", "import", "login", "collect", "train", "evaluate", "predict", "report", "analyze",
-                "sandbox", "serve", "worker", "beat", "jobs", "refresh-tastes", "taste", "rotate_keys")
+                "sandbox", "serve", "worker", "beat", "jobs", "refresh-tastes", "taste", "guests", "rotate_keys")
 
 
 def _overview() -> str:

@@ -9,10 +9,14 @@ takes a message by `shutil.move` into the system's temporary folder, which is a 
 Here a message is written under a name no consumer matches and renamed into place, and taken by
 renaming it into the broker's own `processed_folder` (same filesystem: atomic, so exactly one
 worker wins), read, and deleted. config/celery.py points the `filesystem://` scheme here.
+
+`messages_waiting` asks whichever broker is configured (this one or Redis) how many job messages
+wait in its queue: the sweep sends again only what the broker cannot be holding.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from queue import Empty
@@ -23,6 +27,8 @@ from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
+
+log = logging.getLogger(__name__)
 
 #: a message still being written ends with this; kombu's `_get` matches only "<queue>.msg"
 _PARTIAL = ".part"
@@ -61,3 +67,22 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+def messages_waiting() -> int | None:
+    """Job messages in the broker's queue that no worker has taken yet (Redis: the list's length;
+    embedded: the message files), or None when the broker cannot be asked. Messages a worker
+    holds (prefetched, or waiting for a countdown) are not counted."""
+    from config.celery import app
+
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1)  # a broker that is down answers None, now
+            channel = conn.channel()
+            try:
+                return int(channel.queue_declare(queue=app.conf.task_default_queue).message_count)
+            finally:
+                channel.close()
+    except Exception:  # the sweep then falls back to its cap alone
+        log.warning("could not count the messages waiting in the broker", exc_info=True)
+        return None

@@ -32,6 +32,13 @@ class Job(models.Model):
     # queued job put off (Retry-After) holds one too: its delayed message is due before it ends.
     lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The last message the broker accepted for this job, and how many it accepted, since the job
+    # was last queued (created, or put off: both reset): the sweep re-sends a queued job only after
+    # a wait doubling with each send (genrelens/jobs/services.py, jobs_recover). A send the broker
+    # refused records nothing, so the job stays due; no sent_at means never sent. db_default:
+    # rows inserted by an older release during a rolling deploy count as never sent.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0, db_default=0)
     # Runs put off because the upstream said "later" (429 with Retry-After, 5xx): not attempts,
     # capped by GENRELENS_JOB_MAX_RETRIES.
     retries = models.PositiveSmallIntegerField(default=0)
@@ -52,6 +59,8 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        # the sweep's query: due jobs of a status, the longest unsent first
+        indexes = [models.Index(fields=["status", "sent_at"], name="job_status_sent_at")]
         constraints = [
             models.UniqueConstraint(fields=["parent", "key"], condition=Q(parent__isnull=False),
                                     name="job_part_key_unique"),

@@ -236,18 +236,39 @@ def job_create(*, kind: str, payload: dict[str, Any], owner_id: int | None = Non
 
 
 def job_send(*, job_ids: list[uuid.UUID], countdown: float | None = None) -> None:
-    """Give the jobs to the broker after the transaction commits (a worker must find the row).
-    A send that fails leaves the job queued: `jobs_recover` sends it again."""
+    """Give the jobs to the broker after the transaction commits (a worker must find the row), and
+    record each send the broker accepted (`sent_at`, `send_count`). A send that fails records
+    nothing: the job stays due, and `jobs_recover` sends it on its next sweep."""
     from genrelens.jobs.tasks import run_job
 
     def send() -> None:
+        sent: list[uuid.UUID] = []
         for job_id in job_ids:
             try:
                 run_job.apply_async(args=[str(job_id)], countdown=countdown)
             except Exception:  # the broker is down: the row is safe, the sweep re-sends
                 log.exception("job %s: could not reach the broker; it stays queued", job_id)
+                continue
+            sent.append(job_id)
+            if len(sent) == _SENT_BATCH:  # a fan-out of a million parts is recorded as it goes
+                _record_sent(sent)
+                sent = []
+        _record_sent(sent)
 
     transaction.on_commit(send)
+
+
+#: sends recorded per UPDATE: few statements, each well under any database's parameter limit
+_SENT_BATCH = 500
+
+
+def _record_sent(job_ids: list[uuid.UUID]) -> None:
+    if not job_ids:
+        return
+    try:
+        Job.objects.filter(pk__in=job_ids).update(sent_at=timezone.now(), send_count=F("send_count") + 1)
+    except DatabaseError:  # the messages are out; unrecorded, they are sent once more by a sweep
+        log.warning("could not record the sending of %d job(s)", len(job_ids), exc_info=True)
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -375,7 +396,7 @@ def _put_off(job: Job, worker: str, later: Later) -> Job:
     with transaction.atomic():
         # not an attempt: the worker did not die, the upstream asked for a pause
         put_off = Job.objects.filter(pk=job.pk, worker=worker, status=Job.Status.RUNNING).update(
-            status=Job.Status.QUEUED, worker="", attempts=F("attempts") - 1,
+            status=Job.Status.QUEUED, worker="", attempts=F("attempts") - 1, sent_at=None, send_count=0,
             lease_expires_at=timezone.now() + timedelta(seconds=later.seconds) + _lease(),
             retries=F("retries") + 1)
         if put_off:
@@ -477,19 +498,82 @@ def _delete_owned_files(job: Job) -> None:
 # --- recovery ----------------------------------------------------------------------------------
 
 
-def jobs_recover(*, now: datetime | None = None, queued_for: float | None = None) -> int:
-    """Send again every job a worker should be running but is not: running under an expired lease
-    (its worker died), or queued for longer than `queued_for` seconds (default: one lease; its
-    message was lost). Sending twice is harmless: only one run claims the job."""
+def jobs_recover(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """Send again the jobs a worker should be running but is not; at most `limit` messages
+    (GENRELENS_JOB_SWEEP_MAX_SENDS), so that a sweep over a backlog never floods the broker:
+
+    - running under an expired lease (its worker died): every sweep until a worker claims it,
+      first. They are at most the jobs that were running, however long the queue;
+    - queued, and no send was ever accepted (the broker was down when it was created or put off);
+    - queued, sent, and not claimed since: its message may be lost (the embedded broker forgets
+      one its consumer took before dying; a Redis without persistence restarted) or may be
+      waiting behind a backlog. Sent again after a lease since its last send, then 2, 4, ...
+      leases, at most GENRELENS_JOB_RESEND_MAX_SECONDS; and only as many as the broker lacks:
+      while it holds a message for every such job, a backlog costs no duplicate at all.
+
+    Dead workers' jobs go first, then the never sent (oldest first), then the longest unsent, so a
+    capped sweep reaches every due job in turn. Sending twice is
+    harmless: only one run claims the job. Returns how many sends were attempted."""
     now = now or timezone.now()
-    # a job put off for a while is queued with its message waiting for its time: not lost
-    waited = timedelta(seconds=settings.GENRELENS_JOB_LEASE_SECONDS if queued_for is None else queued_for)
-    not_waiting = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
-    stale = Job.objects.filter(Q(status=Job.Status.RUNNING, lease_expires_at__lt=now)
-                               | Q(not_waiting, status=Job.Status.QUEUED, created_at__lt=now - waited))
-    ids = list(stale.values_list("pk", flat=True)[:1000])
-    if ids:
-        log.warning("sending %d job(s) again (worker stopped or message lost)", len(ids))
+    limit = settings.GENRELENS_JOB_SWEEP_MAX_SENDS if limit is None else limit
+    dead = _first(Q(status=Job.Status.RUNNING, lease_expires_at__lt=now), limit, "lease_expires_at")
+    queued = Q(_not_waiting(now), status=Job.Status.QUEUED)
+    unsent = _first(queued & Q(sent_at__isnull=True), limit - len(dead), "created_at")
+    room = limit - len(dead) - len(unsent)
+    missing = _messages_missing(queued)
+    if missing is not None:
+        room = min(room, missing - len(unsent))
+    stale = _first(queued & _resend_due(now), room, "sent_at", "created_at")
+    if dead or unsent or stale:
+        log.warning("sending jobs again: %d whose worker stopped, %d never sent, %d sent and not taken",
+                    len(dead), len(unsent), len(stale))
         with transaction.atomic():
-            job_send(job_ids=ids)
-    return len(ids)
+            job_send(job_ids=dead + unsent + stale)
+    return len(dead) + len(unsent) + len(stale)
+
+
+def _first(where: Q, n: int, *order: str) -> list[uuid.UUID]:
+    """The first n jobs in `order`. Dead workers' jobs and never-sent ones are found by index
+    (lease_expires_at; status + sent_at IS NULL); the sent-and-untaken, read only when the broker
+    lacks messages, may take a scan of the queued rows (73 ms for 300,000: bench/bench_sweep.py)."""
+    if n <= 0:
+        return []
+    return list(Job.objects.filter(where).order_by(*order).values_list("pk", flat=True)[:n])
+
+
+def _messages_missing(queued: Q) -> int | None:
+    """How many queued jobs the broker holds no message for, at least: the queued jobs less the
+    messages waiting (duplicates among those only make this smaller, so a lost message may wait
+    until the queue runs dry; never longer). None when the broker cannot say."""
+    from genrelens.jobs.broker import messages_waiting
+
+    waiting = messages_waiting()
+    if waiting is None:
+        return None
+    return max(0, Job.objects.filter(queued).count() - waiting)
+
+
+def resend_waits() -> list[float]:
+    """Seconds a queued job waits for a worker after its 1st, 2nd, ... send before it is sent
+    again; the last wait holds for every later send."""
+    lease, cap = settings.GENRELENS_JOB_LEASE_SECONDS, settings.GENRELENS_JOB_RESEND_MAX_SECONDS
+    waits = [min(lease, cap)]
+    while waits[-1] < cap:
+        waits.append(min(waits[-1] * 2, cap))
+    return waits
+
+
+def _resend_due(now: datetime) -> Q:
+    """Sent jobs not taken within the wait for their send count: one term per count, 7 with the
+    defaults (a stored "due at" column would need the doubling in SQL, per database)."""
+    waits = resend_waits()
+    due = Q(send_count__gte=len(waits), sent_at__lt=now - timedelta(seconds=waits[-1]))
+    for sends, wait in enumerate(waits[:-1], start=1):
+        due |= Q(send_count=sends, sent_at__lt=now - timedelta(seconds=wait))
+    return due
+
+
+def _not_waiting(now: datetime) -> Q:
+    """A job put off holds a lease until its delayed message is due: that message is not lost
+    (and a worker, not the broker's queue, holds it meanwhile)."""
+    return Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)

@@ -4,6 +4,7 @@ after a kill, files left behind. Real worker processes: tests/jobs/test_celery_w
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -57,9 +58,11 @@ def test_the_sweep_sends_again_a_job_whose_worker_died_and_one_whose_message_was
     settings.MEDIA_ROOT = tmp_path / "media"
     dead, _ = _running_job(tmp_path, attempts=1, expired=True)
     lost = job_create(kind="refresh_taste", payload={"user_id": 1})
-    Job.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    fresh = job_create(kind="refresh_taste", payload={"user_id": 2})  # its message is still on its way
+    Job.objects.filter(pk=lost.pk).update(sent_at=timezone.now() - timedelta(hours=1))
     queue = broker_dir / "queue"
+    shutil.rmtree(queue)  # the message is lost (and those earlier tests left)
+    queue.mkdir()
+    fresh = job_create(kind="refresh_taste", payload={"user_id": 2})  # its message is still on its way
     before = len(list(queue.iterdir()))
     assert jobs_recover() == 2
     assert len(list(queue.iterdir())) == before + 2

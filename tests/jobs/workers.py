@@ -73,14 +73,17 @@ def producer(env: dict[str, str]) -> Celery:
 
 
 def job_insert(url: str, kind: str, payload: dict, *, created_ago: float = 0.0) -> str:
-    """A queued job row, as `job_create` writes it (without sending anything)."""
+    """A queued job row, as `job_create` writes it once its message is sent (the test sends it:
+    `send`). Marked sent, so a worker's start-up sweep does not send it a second time."""
     job_id = uuid.uuid4()
     key = job_id.hex if url.startswith("sqlite") else str(job_id)
-    created = (timezone.now() - timezone.timedelta(seconds=created_ago)).isoformat()
+    when = timezone.now() - timezone.timedelta(seconds=created_ago)
+    # as Django stores it: naive UTC text on SQLite (compared as text there), a timestamp elsewhere
+    created = when.replace(tzinfo=None).isoformat(sep=" ") if url.startswith("sqlite") else when.isoformat()
     sql(url, "INSERT INTO jobs_job (id, kind, status, payload, error, created_at, attempts, owner_session, "
-             "worker, progress_done, parts_open, key, retries) "
-             "VALUES (%s, %s, 'queued', %s, '', %s, 0, '', '', 0, 0, '', 0)",
-        (key, kind, json.dumps(payload), created))
+             "worker, progress_done, parts_open, key, retries, sent_at, send_count) "
+             "VALUES (%s, %s, 'queued', %s, '', %s, 0, '', '', 0, 0, '', 0, %s, 1)",
+        (key, kind, json.dumps(payload), created, created))
     return key
 
 
