@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -25,7 +25,7 @@ from genrelens.api.clients import any_spotify, caller_account, providers_for, us
 from genrelens.api.exceptions import Restricted
 from genrelens.api.renderers import kept_json
 from genrelens.api.views import PublicApi, UserApi
-from genrelens.catalog.models import Album, Artist, Track
+from genrelens.catalog.models import Album, Artist, LocalFile, Track
 from genrelens.catalog.tracklists import features_fetch_missing, spotify_tracks_store, track_page
 from genrelens.core.spotify.client import SpotifyClient
 from genrelens.core.spotify.models import Playlist
@@ -240,10 +240,18 @@ def _spotify_search(client: SpotifyClient, query: str, kind: str, offset: int, l
     return _result(kind, "spotify", query, offset, limit, found, len(albums) > offset + limit)
 
 
+def _listed_in_search() -> Q:
+    """Spotify's and the datasets' tracks, and the installation's own files (`genrelens analyze`).
+    An uploaded file's track is private to its owner, as on the analysis page, and the same search
+    page is kept for every caller: it is never listed."""
+    installation_files = LocalFile.objects.filter(track=OuterRef("pk"), owner__isnull=True, owner_session="")
+    return Q(is_local=False) | Q(Exists(installation_files))
+
+
 def _catalog_search(query: str, kind: str, offset: int, limit: int) -> dict[str, Any]:
     note = "Searching the imported catalog; log in with Spotify to search all of Spotify."
     if kind == "track":
-        rows = (Track.objects.filter(Q(name__icontains=query) | Q(artist_names__icontains=query))
+        rows = (Track.objects.filter(_listed_in_search(), Q(name__icontains=query) | Q(artist_names__icontains=query))
                 .order_by("-popularity", "name", "id").values_list("key", flat=True)[offset:offset + limit + 1])
         keys = list(rows)
         page = track_page(keys=keys[:limit], total=offset + len(keys), offset=offset, limit=limit)

@@ -76,6 +76,21 @@ def test_a_page_with_a_local_and_a_spotify_track_says_what_each_genre_is_based_o
                                                           "recordings": measured_agreement()["n"]}
 
 
+def test_the_catalog_search_never_lists_someone_elses_upload(web: WebApp, tmp_path: Path) -> None:
+    from django.contrib.auth import get_user_model
+
+    stored = {}
+    for name, owner in (("installation", None),
+                        ("upload", Owner(user_id=get_user_model().objects.create_user("uploader").pk))):
+        path = tmp_path / f"Zyzzyva {name}.wav"
+        synth = song(8.0, bpm=100.0, seed=len(name))
+        write_audio(path, synth.samples, synth.sr)
+        stored[name] = local_analysis_store(result=analyze_file(path), analyser_version=ANALYSER_VERSION,
+                                            owner=owner)
+    listed = searched(web.browser(), "Zyzzyva")
+    assert stored["installation"].key in listed and stored["upload"].key not in listed
+
+
 def searched(browser: Browser, query: str) -> dict[str, dict[str, Any]]:
     page = browser.get("/rest/search", params={"q": query, "limit": 50})  # validated against the schema
     assert page.status_code == 200, page.text
