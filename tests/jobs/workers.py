@@ -129,10 +129,14 @@ def stop(worker: subprocess.Popen[str], sig: int = signal.SIGTERM) -> str:
 
 @contextmanager
 def workers(env: dict[str, str], count: int = 1) -> Iterator[list[subprocess.Popen[str]]]:
+    """`count` workers; on Redis also `genrelens beat`, as production runs it (on the embedded broker a
+    worker schedules for itself): its sweep sends a dead worker's job again once the lease is out."""
     started = [genrelens(env, "worker", "--concurrency", "1", "--loglevel", "WARNING", start_new_session=True)
                for _ in range(count)]
+    beat = ([genrelens(env, "beat", "--loglevel", "WARNING", start_new_session=True)]
+            if "CELERY_BROKER_URL" in env else [])
     try:
         yield started
     finally:
-        for worker in started:
-            stop(worker)
+        for process in [*started, *beat]:
+            stop(process)
