@@ -51,21 +51,23 @@ _CHOICE_PARAMS = [OpenApiParameter("source", str, description="spotify, spotify_
                   OpenApiParameter("weighting", str, enum=list(WEIGHTING_CHOICES))]
 
 
-def _chosen(user_id: int, data: Any) -> ChosenTaste:
+def _choice(data: Any) -> tuple[str | None, str | None]:
+    """(source, weighting) as asked for; None where the user's default applies."""
     choice = TasteChoice(data=data)
     choice.is_valid(raise_exception=True)
-    return taste_chosen(user_id=user_id, source=choice.validated_data.get("source"),
-                        weighting=choice.validated_data.get("weighting"))
+    return choice.validated_data.get("source"), choice.validated_data.get("weighting")
+
+
+def _chosen(user_id: int, data: Any) -> ChosenTaste:
+    source, weighting = _choice(data)
+    return taste_chosen(user_id=user_id, source=source, weighting=weighting)
 
 
 class MyTasteApi(UserApi):
     @extend_schema(parameters=_CHOICE_PARAMS, responses={200: shapes.UserTaste},
                    description="One of the user's tastes (it says which); 404 (code not_found) until one exists.")
     def get(self, request: Request) -> Response:
-        choice = TasteChoice(data=request.query_params)
-        choice.is_valid(raise_exception=True)
-        user_id, source, weighting = request.user.pk, choice.validated_data.get("source"), \
-            choice.validated_data.get("weighting")
+        user_id, (source, weighting) = request.user.pk, _choice(request.query_params)
         # kept until one of the user's tastes changes (every write of one renews "user:<id>")
         return Response(kept_json(name="taste", scopes=[f"user:{user_id}"], params=[user_id, source, weighting],
                                   seconds=3600, build=lambda: taste_chosen(user_id=user_id, source=source,
