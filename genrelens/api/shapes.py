@@ -415,6 +415,17 @@ class GenreMix(s.Serializer):
     top1_share = s.DictField(child=s.FloatField())
 
 
+class GenreBasis(s.Serializer):
+    estimated_tracks = s.IntegerField(help_text="tracks whose genres come from features estimated from their audio "
+                                                "file (local tracks), not from Spotify's features")
+    tracks_with_genres = s.IntegerField(help_text="all tracks the genre mix is computed from")
+    model = s.CharField(allow_null=True, help_text="the model that scored the estimated tracks (the active model's "
+                                                   "local companion, or the active model); null when none was")
+    agreement = LocalAgreement(allow_null=True,
+                               help_text="how often a top genre from estimated features matched the one from "
+                                         "Spotify's features for the same recordings; null when none was estimated")
+
+
 class TasteCoverage(s.Serializer):
     tracks = s.IntegerField()
     with_features = s.IntegerField()
@@ -499,6 +510,9 @@ class TasteBody(s.Serializer):
     features = s.DictField(child=FeatureBlock())
     grid = s.DictField(child=GridSpec())
     genre_mix = GenreMix(allow_null=True)
+    genre_basis = GenreBasis(allow_null=True, required=False,
+                             help_text="how much of the genre mix rests on estimated features; absent or null in "
+                                       "tastes stored before it was recorded, and for the public dataset")
     closeness = s.DictField(child=s.FloatField(allow_null=True), help_text="genre -> overlap 0..1")
     closeness_measure = s.CharField()
     coverage = TasteCoverage()

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from genrelens.accounts.models import SpotifyAccount, UserTaste
 from genrelens.accounts.services import account_client, capabilities_load, capabilities_save
-from genrelens.catalog.genres import predict_genres
+from genrelens.catalog.genres import ESTIMATED_FEATURES, ModelOutput, page_genres
+from genrelens.catalog.local import LOCAL_SOURCE
 from genrelens.catalog.taste import default_dataset, public_taste_get
 from genrelens.catalog.tracklists import features_fetch, preferred_features, spotify_tracks_store
 from genrelens.core.errors import NotFound, ProviderError
@@ -67,18 +68,32 @@ def taste_document(keys: list[str], *, public: dict[str, Any], weights: list[flo
                    found: dict[str, tuple[dict[str, Any], str]] | None = None) -> dict[str, Any]:
     """The core's user taste for these catalog tracks (features as stored, genres from the model),
     each track counted `weights[i]` times when given (plays), else once. `found`: the tracks'
-    `preferred_features`, when the caller has them already."""
+    `preferred_features`, when the caller has them already. Tracks whose features were estimated
+    from a file are scored as the analysis page and track lists score them (`page_genres`), and the
+    document's `genre_basis` says how much of the genre mix rests on them."""
     found = preferred_features_of(keys) if found is None else found
     rows = [found[k][0] if k in found else {} for k in keys]
     frame = pd.DataFrame([{n: _nan(r.get(n)) for n in FEATURE_NAMES} for r in rows], columns=list(FEATURE_NAMES))
     if weights is not None:
         frame["weight"] = weights
-    output = predict_genres([r or None for r in rows], [None] * len(rows))
+    estimated = [k in found and found[k][1] == LOCAL_SOURCE for k in keys]
+    output = page_genres([r or None for r in rows], [None] * len(rows), estimated)
     genres = sorted({g for p in output.probabilities if p for g in p})
     probabilities = (pd.DataFrame([{g: (p or {}).get(g, math.nan) for g in genres} for p in output.probabilities],
                                   columns=genres) if genres else None)
     return user_taste(frame, public=public, probabilities=probabilities,
-                      sources=[found[k][1] if k in found else None for k in keys])
+                      sources=[found[k][1] if k in found else None for k in keys],
+                      genre_basis=genre_basis(output))
+
+
+def genre_basis(output: ModelOutput) -> dict[str, Any]:
+    """How many of the tracks with genres had them from estimated features, the model that scored
+    those and how often its top genre matched Spotify's (None when no track was estimated)."""
+    scored = [i for i, p in enumerate(output.probabilities) if p]
+    on_estimates = [output.claims[i] for i in scored if output.claims[i]["basis"] == ESTIMATED_FEATURES]
+    first = on_estimates[0] if on_estimates else None
+    return {"estimated_tracks": len(on_estimates), "tracks_with_genres": len(scored),
+            "model": first["model"] if first else None, "agreement": first["agreement"] if first else None}
 
 
 _CHUNK = 5_000

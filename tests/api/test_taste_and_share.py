@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from genrelens.accounts.models import ShareLink, UserTaste
+from genrelens.shared_cache import user_changed
 from tests.api.conftest import Browser, WebApp
 
 # Refreshes run on a Celery worker (a thread of this process, on the embedded broker: see tests/conftest_jobs.py)
@@ -42,6 +43,9 @@ def test_a_users_taste_is_refreshed_in_the_background_and_shared_as_aggregates(a
     assert expected in coverage["by_source"]
     assert abs(sum(taste["genre_mix"]["mean_probability"].values()) - 1) < 1e-6
     assert set(taste["closeness"]) == set(ann.get("/rest/taste/public").json()["genres"])
+    # every genre of a Spotify library comes from Spotify-scale features: nothing to warn of
+    assert taste["genre_basis"]["estimated_tracks"] == 0 and taste["genre_basis"]["agreement"] is None
+    assert 0 < taste["genre_basis"]["tracks_with_genres"] <= coverage["with_features"]
 
     link = ann.post("/rest/share", json={"days": 7})
     assert link.status_code == 201, link.text
@@ -56,6 +60,7 @@ def test_a_users_taste_is_refreshed_in_the_background_and_shared_as_aggregates(a
     ids = [t["id"] for t in ann.get("/rest/likedtracks", params={"limit": 50}).json()["items"]]
     assert not [n for n in names if f'"{n}"' in text] and not [i for i in ids if i in text]
     assert "ann" not in shared.json()["taste"].get("dataset", "")
+    assert shared.json()["taste"]["genre_basis"] == taste["genre_basis"]
 
     versus_public = stranger.get("/rest/compare", params={"token": token, "with": "public"}).json()
     assert 0 <= versus_public["similarity"] <= 1 and "overlap" in versus_public["measure"]
@@ -68,6 +73,20 @@ def test_a_users_taste_is_refreshed_in_the_background_and_shared_as_aggregates(a
     assert 0 <= versus_ben["similarity"] <= 1
     identical = ann.get("/rest/compare", params={"token": token, "with": "me"}).json()
     assert identical["similarity"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_taste_stored_before_its_genre_basis_was_recorded_is_still_served(web: WebApp, public_model) -> None:
+    ann = web.logged_in("ann")
+    refreshed(ann)
+    stored = UserTaste.objects.get()  # the only one
+    stored.document = {k: v for k, v in stored.document.items() if k != "genre_basis"}
+    stored.save()
+    user_changed(stored.user_id)  # as every write of a taste does: the served copy is renewed
+    served = ann.get("/rest/taste")  # validated against the schema
+    assert served.status_code == 200, served.text
+    assert served.json().get("genre_basis") is None and served.json()["genre_mix"]
+    link = ann.post("/rest/share", json={"days": 7}).json()
+    assert web.browser().get(f"/rest/shared/{link['token']}").json()["taste"]["genre_basis"] is None
 
 
 def test_only_the_owner_revokes_and_revoked_or_expired_links_are_gone(web: WebApp, public_model) -> None:

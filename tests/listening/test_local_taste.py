@@ -5,10 +5,15 @@ from __future__ import annotations
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from genrelens.catalog.local_genres import local_model_for
+from genrelens.catalog.models import LocalFile
+from genrelens.catalog.tracklists import preferred_features
 from genrelens.core.audio.synth import write_demo_folder
+from genrelens.core.ml.local_model import local_row
 from genrelens.listening.models import ImportedTaste
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +29,19 @@ def test_analysed_local_music_becomes_a_taste_of_its_own(tmp_path: Path, public_
     assert taste.weighted is None and taste.unweighted["track_count"] == 4
     assert taste.unweighted["coverage"]["by_source"] == {"local": 4}
     assert taste.report["tracks"]["by_source"] == {"local": 4}
+
+    # Its genres come from estimated features, scored as the analysis page scores them, and it says so.
+    companion = local_model_for(public_model)
+    assert companion is not None, "train saves the companion beside the active model"
+    card = public_model.card["local_model"]["agreement"]
+    assert taste.unweighted["genre_basis"] == {
+        "estimated_tracks": 4, "tracks_with_genres": 4, "model": companion.model_id,
+        "agreement": {"top1": card["top1"], "top2": card["top2"], "recordings": card["recordings"]}}
+    keys = list(LocalFile.objects.values_list("track__key", flat=True))
+    features = preferred_features(keys)
+    expected = np.mean([companion.predict_proba(local_row(features[k][0]))[0] for k in keys], axis=0)
+    mix = taste.unweighted["genre_mix"]["mean_probability"]
+    assert [mix[str(c)] for c in companion.classes] == pytest.approx(expected.tolist())
 
 
 def test_without_analysed_music_it_says_what_to_do(public_model) -> None:
@@ -49,6 +67,7 @@ def test_an_anonymous_uploader_becomes_a_guest_who_keeps_their_uploads_and_gets_
     assert taste.status_code == 200, taste.content
     body = taste.json()
     assert (body["source"], body["weighting"], body["track_count"]) == ("local", "tracks", 1)
+    assert (body["genre_basis"]["estimated_tracks"], body["genre_basis"]["tracks_with_genres"]) == (1, 1)
     assert client.get(started["status_url"]).status_code == 200  # the upload followed its person
     assert client.get("/rest/taste/sources").json()["guest"] is True
 

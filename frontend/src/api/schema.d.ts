@@ -772,6 +772,16 @@ export interface components {
             n: number;
             protocol: string;
         };
+        GenreBasis: {
+            /** @description tracks whose genres come from features estimated from their audio file (local tracks), not from Spotify's features */
+            estimated_tracks: number;
+            /** @description all tracks the genre mix is computed from */
+            tracks_with_genres: number;
+            /** @description the model that scored the estimated tracks (the active model's local companion, or the active model); null when none was */
+            model: string | null;
+            /** @description how often a top genre from estimated features matched the one from Spotify's features for the same recordings; null when none was estimated */
+            agreement: components["schemas"]["LocalAgreement"] | null;
+        };
         GenreDifference: {
             /** Format: double */
             a: number | null;
@@ -1103,6 +1113,8 @@ export interface components {
                 [key: string]: components["schemas"]["GridSpec"];
             };
             genre_mix: components["schemas"]["GenreMix"] | null;
+            /** @description how much of the genre mix rests on estimated features; absent or null in tastes stored before it was recorded, and for the public dataset */
+            genre_basis?: components["schemas"]["GenreBasis"] | null;
             /** @description genre -> overlap 0..1 */
             closeness: {
                 [key: string]: number | null;
@@ -1287,6 +1299,8 @@ export interface components {
                 [key: string]: components["schemas"]["GridSpec"];
             };
             genre_mix: components["schemas"]["GenreMix"] | null;
+            /** @description how much of the genre mix rests on estimated features; absent or null in tastes stored before it was recorded, and for the public dataset */
+            genre_basis?: components["schemas"]["GenreBasis"] | null;
             /** @description genre -> overlap 0..1 */
             closeness: {
                 [key: string]: number | null;

@@ -2,8 +2,9 @@
 
 - `public_taste`: per dataset, for every genre (and "all"), every feature's distribution on its
   fixed grid (density, 101 percentiles, median, mean, count), plus genre counts and shares.
-- `user_taste`: the same per-feature blocks for one user's tracks, the model's genre mix, how close
-  the user is to each public genre, and feature coverage.
+- `user_taste`: the same per-feature blocks for one user's tracks, the model's genre mix (and how
+  much of it rests on features estimated from audio files: `genre_basis`), how close the user is
+  to each public genre, and feature coverage.
 - `share_snapshot`: a user document reduced to aggregates (nothing that names a track).
 - `public_as_taste`: a public document (or one of its genres) in the shape of a user document.
 - `compare`: one similarity score between two such documents, with per-feature and per-genre
@@ -233,11 +234,12 @@ def _coverage(tracks: pd.DataFrame, features: Sequence[str], sources: Sequence[s
 
 
 def user_taste(tracks: pd.DataFrame, *, public: Mapping[str, Any], probabilities: pd.DataFrame | None,
-               sources: Sequence[str | None]) -> dict[str, Any]:
+               sources: Sequence[str | None], genre_basis: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One user's taste on the public document's grids: per-feature blocks, the genre mix (None
     without a model), closeness to each public genre (None where nothing can be compared) and
     feature coverage. `tracks` has one row per track (NaN = unknown feature, optional "weight");
-    `probabilities` and `sources` have one entry per track, in the same order."""
+    `probabilities` and `sources` have one entry per track, in the same order. `genre_basis`:
+    what the caller knows of the probabilities' basis (`_genre_basis` says what is kept)."""
     if len(sources) != len(tracks):
         raise TasteInputError(f"{len(sources)} sources for {len(tracks)} tracks")
     if probabilities is not None and len(probabilities) != len(tracks):
@@ -251,12 +253,32 @@ def user_taste(tracks: pd.DataFrame, *, public: Mapping[str, Any], probabilities
         "features": blocks,
         "grid": {feature: dict(public["grid"][feature]) for feature in features},
         "genre_mix": genre_mix(probabilities, w),
+        "genre_basis": _genre_basis(genre_basis),
         "closeness": {genre: _closeness(blocks, entry["features"], public)
                       for genre, entry in public["genres"].items()},
         "closeness_measure": CLOSENESS_MEASURE,
         "coverage": _coverage(tracks, features, sources),
         "track_count": len(tracks),
     }
+
+
+def _genre_basis(basis: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """How much of the genre mix rests on features estimated from audio files rather than on
+    Spotify's: of the tracks with genres, how many were estimated, the model that scored those and
+    how often its top genres matched the ones from Spotify's features for the same recordings
+    ({top1, top2, recordings}; None when no track was estimated). An allow-list: it is shared too.
+    None when the caller knew nothing of it (documents stored before it existed have none either)."""
+    if basis is None:
+        return None
+    estimated, with_genres = int(basis["estimated_tracks"]), int(basis["tracks_with_genres"])
+    if not 0 <= estimated <= with_genres:
+        raise TasteInputError(f"{estimated} tracks with estimated genres of {with_genres} with genres")
+    agreement = basis.get("agreement") if estimated else None
+    return {"estimated_tracks": estimated, "tracks_with_genres": with_genres,
+            "model": str(basis["model"]) if estimated and basis.get("model") is not None else None,
+            "agreement": None if agreement is None else {"top1": float(agreement["top1"]),
+                                                         "top2": float(agreement["top2"]),
+                                                         "recordings": int(agreement["recordings"])}}
 
 
 def _closeness(user: Mapping[str, Block], genre: Mapping[str, Block], public: Mapping[str, Any]) -> float | None:
@@ -347,6 +369,8 @@ def share_snapshot(user: Mapping[str, Any]) -> dict[str, Any]:
                  for f, spec in user.get("grid", {}).items()},
         "genre_mix": None if mix is None else {
             part: {str(g): float(p) for g, p in mix[part].items()} for part in ("mean_probability", "top1_share")},
+        # those who follow the link are owed the same warning as the owner
+        "genre_basis": _genre_basis(user.get("genre_basis")),
         "closeness": {str(g): v for g, v in (user.get("closeness") or {}).items()},
         "closeness_measure": user.get("closeness_measure", CLOSENESS_MEASURE),
         "coverage": {

@@ -171,6 +171,25 @@ def test_the_genre_mix_is_the_weighted_mean_probability_and_top1_share(public, f
     assert _user(rows, public)["genre_mix"] is None
 
 
+def test_the_genre_basis_says_how_much_of_the_mix_is_estimated_and_is_shared(public, frame):
+    rows = frame.sample(20, random_state=6).reset_index(drop=True)
+    basis = {"estimated_tracks": 5, "tracks_with_genres": 20, "model": "m1-local",
+             "agreement": {"top1": 0.62, "top2": 0.81, "recordings": 111}, "track_ids": ["named"]}
+    document = user_taste(rows, public=public, probabilities=_probabilities(rows), sources=["local"] * 20,
+                          genre_basis=basis)
+    expected = {k: v for k, v in basis.items() if k != "track_ids"}  # an allow-list: nothing else is kept
+    assert document["genre_basis"] == expected and share_snapshot(document)["genre_basis"] == expected
+    none_estimated = user_taste(rows, public=public, probabilities=None, sources=["spotify"] * 20,
+                                genre_basis={**basis, "estimated_tracks": 0})
+    assert none_estimated["genre_basis"]["model"] is None and none_estimated["genre_basis"]["agreement"] is None
+    assert _user(rows, public)["genre_basis"] is None
+    old = {k: v for k, v in document.items() if k != "genre_basis"}  # stored before it was recorded
+    assert share_snapshot(old)["genre_basis"] is None
+    with pytest.raises(TasteInputError, match="21 tracks with estimated genres of 20"):
+        user_taste(rows, public=public, probabilities=None, sources=["local"] * 20,
+                   genre_basis={**basis, "estimated_tracks": 21})
+
+
 def test_weighted_tracks_use_weighted_percentiles(public, frame):
     rows = frame.sample(40, random_state=5).reset_index(drop=True)
     weights = np.random.default_rng(6).random(40)

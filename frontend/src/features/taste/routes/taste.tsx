@@ -18,6 +18,7 @@ import { SourcePicker, type TasteChoice } from '@/features/taste-import/componen
 import { MatchSummary, TasteImportCard } from '@/features/taste-import/components/taste-import';
 
 import { useJob, usePublicTaste, useRefreshTaste, useRefreshWhenDone, useTaste } from '../api/taste';
+import { GenreBasisNote } from '../components/genre-basis-note';
 import { JobProgress } from '../components/job-progress';
 
 function RefreshButton({ onJob, label = 'Refresh my taste' }: { onJob: (job: Job) => void; label?: string }) {
@@ -116,6 +117,7 @@ export function TasteRoute() {
             </ul>
           </Card>
           <Card title="Genre mix" testId="taste-genre-mix">
+            {t.genre_mix ? <GenreBasisNote basis={t.genre_basis} /> : null}
             {t.genre_mix ? (
               <BarChart
                 data={toBars([t.genre_mix.mean_probability, publicShares(pub.data)])}
