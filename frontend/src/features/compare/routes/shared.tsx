@@ -7,6 +7,7 @@ import { TasteOverlay } from '@/components/taste-overlay';
 import { Card, Page } from '@/components/ui/page';
 import { ErrorState, Loading, pendingPage } from '@/components/ui/states';
 import { useMe } from '@/features/auth/api/me';
+import { GenreBasisNote } from '@/features/taste/components/genre-basis-note';
 import { featureMeta, formatDate, formatFeature, formatPercent } from '@/lib/features';
 import { gridFor } from '@/lib/taste-data';
 
@@ -70,6 +71,9 @@ export function SharedRoute() {
             </Card>
           </div>
           <Card title="Genres">
+            {/* whoever follows the link is owed the warning the owner sees: genres estimated from audio */}
+            <GenreBasisNote basis={compare.data.a_taste.genre_basis} whose={compare.data.a.label} />
+            <GenreBasisNote basis={compare.data.b_taste.genre_basis} whose={compare.data.b.label} />
             <BarChart
               data={Object.entries(compare.data.genres)
                 .map(([g, v]) => ({ label: g, values: [v.a ?? 0, v.b ?? 0] }))

@@ -18,7 +18,12 @@ describe('GenreBasisNote', () => {
       expect(container).toBeEmptyDOMElement();
       done();
     }
-    render(<GenreBasisNote basis={{ estimated_tracks: 3, tracks_with_genres: 3, model: 'm1', agreement: null }} />);
+    const { unmount: again } = render(<GenreBasisNote basis={{ estimated_tracks: 3, tracks_with_genres: 3, model: 'm1', agreement: null }} />);
     expect(screen.getByTestId('taste-genre-basis')).toHaveTextContent(/^3 of 3 tracks' genres are estimated from their audio$/);
+    again();
+
+    // In a comparison each note says whose taste it is about.
+    render(<GenreBasisNote basis={{ estimated_tracks: 2, tracks_with_genres: 9, model: 'm1', agreement: null }} whose="Ann's taste" />);
+    expect(screen.getByTestId('taste-genre-basis')).toHaveTextContent(/^Ann's taste: 2 of 9 tracks' genres are estimated from their audio$/);
   });
 });

@@ -14,7 +14,8 @@ export function genreBasisNote(basis: Taste['genre_basis']): string | null {
   return a ? `${base} (agrees with the Spotify-feature genre ${Math.round(a.top1 * 100)}% of the time)` : base;
 }
 
-export function GenreBasisNote({ basis }: { basis: Taste['genre_basis'] }) {
+/** `whose`: the taste's name where more than one is shown (a comparison), prefixed to the note. */
+export function GenreBasisNote({ basis, whose }: { basis: Taste['genre_basis']; whose?: string }) {
   const note = genreBasisNote(basis);
   if (note === null) return null;
   const { agreement, model } = basis as GenreBasis;
@@ -23,7 +24,7 @@ export function GenreBasisNote({ basis }: { basis: Taste['genre_basis'] }) {
     : `scored by model ${model ?? '?'}; no agreement measured`;
   return (
     <p className="muted small" data-testid="taste-genre-basis" title={detail}>
-      {note}
+      {whose ? `${whose}: ${note}` : note}
     </p>
   );
 }
