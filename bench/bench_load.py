@@ -202,6 +202,8 @@ def costs(paths: dict[str, Any], sandbox: SandboxHandle) -> dict[str, dict[str, 
             row[f"queries_{state}"] = len(queries)
             row[f"upstream_{state}"] = sum(sandbox.stats()["by_endpoint"].values())
         row["bytes"] = len(response.content)
+        # what a browser (or locust) receives: it accepts gzip, and a kept answer is kept compressed
+        row["bytes_sent"] = len(client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate").content)
         out[name] = row
     return out
 
@@ -317,13 +319,15 @@ def render(steps: list[Step], cost: dict[str, dict[str, float]], sizes: dict[str
              "emptied first (a session, a user and an answer to read from PostgreSQL, as after a write "
              "retired them), *kept* the call after it (the load below is all kept answers, since nothing "
              "writes while it runs).", "",
-             "| endpoint | SQL queries cold / kept | upstream requests cold / kept | time cold / kept | body |",
+             "| endpoint | SQL queries cold / kept | upstream requests cold / kept | time cold / kept "
+             "| body (sent to a gzip client) |",
              "|---|---|---|---|---|"]
     for name in ENDPOINTS:
         c = cost[name]
         lines.append(f"| {name} | {c['queries_cold']:.0f} / {c['queries_kept']:.0f} | "
                      f"{c['upstream_cold']:.0f} / {c['upstream_kept']:.0f} | "
-                     f"{c['ms_cold']:.1f} / {c['ms_kept']:.1f} ms | {c['bytes'] / 1024:.1f} KiB |")
+                     f"{c['ms_cold']:.1f} / {c['ms_kept']:.1f} ms | {c['bytes'] / 1024:.1f} KiB "
+                     f"({c['bytes_sent'] / 1024:.1f} KiB) |")
     lines += ["", "What is stored (PostgreSQL's own sizes, indexes and TOAST included; the synthetic public "
                   "dataset of about 3,000 tracks, ann's library, her taste and 20 analyses):", "",
               "| table | rows | bytes | per row |", "|---|---|---|---|"]

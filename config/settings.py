@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "genrelens.accounts.middleware.KeptUserAuthenticationMiddleware",  # Django's, with the kept user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into its 429 answer
@@ -128,8 +128,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
               "shared": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Sessions are read from the shared cache and written through to the database (which stays the
-# record): one query fewer on every request once the cache is set.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# record): one query fewer on every request once the cache is set. genrelens' engine is Django's
+# cached_db with the logged-in user kept beside each session (one round trip for both).
+SESSION_ENGINE = "genrelens.accounts.sessions"
 SESSION_CACHE_ALIAS = "shared"
 
 LANGUAGE_CODE = "en-us"
@@ -178,6 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env("GENRELENS_API_RATE", "600/minute"),
                                "user": env("GENRELENS_API_USER_RATE", "1200/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "genrelens.api.negotiation.JsonFirstNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["genrelens.api.renderers.OrjsonRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
 }

@@ -104,6 +104,30 @@ def model_changed() -> None:
     scopes_changed(["model", "catalog"])
 
 
+def remember(key: str, member: str, seconds: int) -> None:
+    """Add `member` to the set at `key` (kept `seconds` after its last addition)."""
+    cache = shared()
+    if isinstance(cache, RedisCache):
+        name = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(name, write=True).pipeline(transaction=True)
+        pipe.sadd(name, member).expire(name, seconds).execute()
+    else:  # one process's memory (the tests) or nothing at all: no concurrent writer to lose
+        cache.set(key, {*(cache.get(key) or ()), member}, seconds)
+
+
+def take_members(key: str) -> set[str]:
+    """The set at `key`, removed in the same step, so a member added meanwhile is not lost."""
+    cache = shared()
+    if isinstance(cache, RedisCache):
+        name = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(name, write=True).pipeline(transaction=True)
+        members, _ = pipe.smembers(name).delete(name).execute()
+        return {m.decode() for m in members}
+    members = set(cache.get(key) or ())
+    cache.delete(key)
+    return members
+
+
 #: INCRBY only when the key exists (Django's contract for incr), in one round trip instead of two
 _INCR_IF_EXISTS = """
 if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end

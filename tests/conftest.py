@@ -29,6 +29,9 @@ def _shared_cache_in_memory() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _caches_cleared(_shared_cache_in_memory: None) -> Iterator[None]:
     """Each test starts with empty caches: the database rolls back between tests, the cache does not."""
+    from genrelens.api.throttles import forget_local_counts
+
     for alias in ("default", "shared"):
         caches[alias].clear()
+    forget_local_counts()
     yield

@@ -15,6 +15,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from genrelens.accounts.sessions import forget_user
 from genrelens.shared_cache import shared
 
 USER_SECONDS = 300
@@ -37,9 +38,14 @@ class CachedModelBackend(ModelBackend):
 
 
 def _forget(sender: Any, instance: Any, **kwargs: Any) -> None:
-    key = _key(instance.pk)
-    shared().delete(key)  # at once, and again after the commit: a reader in between kept the old row
-    transaction.on_commit(lambda: shared().delete(key))
+    user_id = instance.pk
+
+    def forget() -> None:
+        shared().delete(_key(user_id))
+        forget_user(user_id)  # the copies kept beside its sessions
+
+    forget()  # at once, and again after the commit: a reader in between kept the old row
+    transaction.on_commit(forget)
 
 
 post_save.connect(_forget, sender=get_user_model(), dispatch_uid="genrelens-user-cache-save")

@@ -144,7 +144,8 @@ def _users_with_session_written_since(since: datetime) -> set[int]:
     SESSION_COOKIE_AGE after its last save, so that is when it was saved; other session engines
     keep nothing the server can read, and count for nothing here."""
     if settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db",
-                                       "django.contrib.sessions.backends.cached_db"):
+                                       "django.contrib.sessions.backends.cached_db",
+                                       "genrelens.accounts.sessions"):
         return set()
     from django.contrib.sessions.models import Session
 

@@ -129,6 +129,48 @@ def test_a_deactivated_user_is_logged_out_at_once_though_kept(web: WebApp) -> No
     assert not browser.get("/rest/me").json()["connected"]
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("job_worker")
+def test_a_kept_answer_goes_compressed_to_a_client_that_accepts_gzip_and_plain_to_others(
+        web: WebApp, public_model: Any) -> None:
+    import gzip
+
+    browser = web.logged_in("ann")
+    refreshed(browser)
+    plain = Client()
+    plain.cookies["sessionid"] = browser.http.cookies["sessionid"]
+    for _ in range(2):  # built, then kept
+        zipped = plain.get("/rest/taste", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+        as_json = plain.get("/rest/taste")
+        assert not as_json.has_header("Content-Encoding") and "Accept-Encoding" in as_json["Vary"]
+        assert json.loads(gzip.decompress(zipped.content)) == as_json.json()
+        assert len(zipped.content) < len(as_json.content) / 2  # mostly numbers: 48 KiB to 19
+    # requests (the browser here) decompresses it, as a browser does
+    assert browser.get("/rest/taste").json() == as_json.json()
+
+
+def test_the_user_is_kept_beside_the_session_and_used_only_for_that_session(web: WebApp) -> None:
+    from django.contrib.auth import get_user_model
+
+    browser = web.logged_in("ann")
+    assert browser.get("/rest/me").json()["connected"]
+    key = f"sessionuser:{browser.http.cookies['sessionid']}"
+    ann = get_user_model().objects.get(spotify_account__spotify_id="ann")
+    assert caches["shared"].get(key) == ann
+    # a copy naming someone else than the session does is not believed: the session's user is read
+    other = get_user_model().objects.create_user("mallory")
+    caches["shared"].set(key, other, 60)
+    assert browser.get("/rest/me").json()["connected"]
+    assert caches["shared"].get(key) == ann  # and kept again
+    ann.first_name = "Ann"
+    ann.save()  # every copy of the user goes
+    assert caches["shared"].get(key) is None
+    assert browser.get("/rest/me").json()["connected"] and caches["shared"].get(key) == ann
+    assert browser.post("/rest/auth/logout").status_code in (200, 204)
+    assert caches["shared"].get(key) is None
+
+
 def test_the_renderer_writes_what_drf_would() -> None:
     when = dt.datetime(2026, 12, 2, 15, 0, 1, tzinfo=dt.UTC)
     body = {"when": when, "price": Decimal("1.5"), "label": gettext_lazy("genre"), 3: [1.25, None, True]}
@@ -195,6 +237,21 @@ def test_incr_on_redis_raises_for_a_missing_key_and_counts_in_one_call(
     assert web.get("count") == 5
 
 
+def test_a_set_of_members_is_added_to_and_taken_whole_on_redis(
+        two_processes_on_redis: tuple[RedisCache, RedisCache]) -> None:
+    from genrelens.shared_cache import remember, take_members
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                                   "shared": {"BACKEND": "genrelens.shared_cache.RedisCache",
+                                              "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/1",
+                                              "KEY_PREFIX": "genrelens-test"}}):
+        remember("usersessions:1", "a", 60)
+        remember("usersessions:1", "b", 60)
+        remember("usersessions:1", "a", 60)
+        assert take_members("usersessions:1") == {"a", "b"}
+        assert take_members("usersessions:1") == set()
+
+
 def test_the_rate_limit_counts_per_window_and_says_when_to_come_back(settings: Any, monkeypatch: Any) -> None:
     from rest_framework.test import APIClient
     from rest_framework.throttling import SimpleRateThrottle
@@ -219,3 +276,27 @@ def test_nothing_found_is_not_kept() -> None:
     assert ask(build, "a") is None
     build.value = "stored since"
     assert ask(build, "a") == "stored since"
+
+
+def test_a_client_far_from_its_limit_is_counted_in_batches_and_near_it_on_every_request() -> None:
+    """Two processes (two LocalCounts) share one count: far from the limit each sends a batch at a
+    time; past half the limit every request is added first, so the decision is the shared one."""
+    from genrelens.api.throttles import BATCH, LocalCounts
+
+    shared_count = 0
+    processes = [LocalCounts(), LocalCounts()]
+    limit = 200
+    allowed = round_trips = 0
+    for i in range(400):
+        local = processes[i % 2]
+        unsent = local.take("anon:1:0", ends=60.0, now=1.0, half_limit=limit / 2)
+        if not unsent:
+            allowed += 1
+            continue
+        round_trips += 1
+        shared_count += unsent
+        local.saw("anon:1:0", shared_count)
+        allowed += shared_count <= limit
+    assert limit <= allowed <= limit + (len(processes) - 1) * (BATCH - 1)
+    # the first half of the limit costs one round trip per batch, not per request
+    assert round_trips < 400 - limit / 2 + limit / 2 / BATCH * len(processes) + len(processes)
