@@ -12,12 +12,16 @@ A logged-in user (ann, through the real login flow) with a stored taste and stor
 - `search`: the imported catalog's search, as an anonymous caller (`/rest/search?q=...`).
 
 At 1, 2 and 4 gunicorn workers (gthread, 4 threads each, as config/gunicorn.py) and rising
-concurrency. Reported: requests/s, p50, p99, errors; the step where throughput stops rising
+concurrency. Each step runs the endpoints in turn, a few seconds each, for several rounds
+(`--rounds`), so a change in the machine's other load falls on every endpoint alike instead of on
+whichever ran at the time: the shares compare endpoints measured side by side.
+
+Reported: requests/s, p50, p99, errors; the step where throughput stops rising
 (saturation); each endpoint's throughput as a share of the constant view's; and, measured
 in-process, the SQL queries and upstream requests one call makes.
 
     REDIS_PERSIST=no scripts/with-postgres.sh scripts/with-redis.sh .venv/bin/python bench/bench_load.py \
-        [--seconds 8] [--users 1 4 16]
+        [--seconds 3] [--rounds 3] [--users 1 4 16]
         [--out docs/benchmarks/load.md]
 """
 
@@ -242,6 +246,17 @@ def run_locust(base_url: str, endpoint: str, paths: list[str], cookie: str, user
             float(row["50%"]), float(row["99%"]))
 
 
+def combined(workers: int, users: int, endpoint: str,
+             slices: list[tuple[int, int, float, float, float]]) -> Step:
+    """One step from its rounds: requests and errors summed, throughput averaged over the rounds
+    (each ran equally long), the median round's p50 and the worst round's p99 (never better than
+    any round was)."""
+    requests_, failures = sum(s[0] for s in slices), sum(s[1] for s in slices)
+    p50s = sorted(s[3] for s in slices)
+    return Step(workers, users, endpoint, requests_, failures, sum(s[2] for s in slices) / len(slices),
+                p50s[len(p50s) // 2], max(s[4] for s in slices))
+
+
 def saturation(steps: list[Step]) -> int:
     """The lowest concurrency whose throughput is within 10% of the peak: past it, more callers only
     queue (p50 and p99 grow, requests/s do not). Robust to one noisy step, unlike "stops rising"."""
@@ -253,7 +268,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 4, 16])
-    parser.add_argument("--seconds", type=int, default=8, help="per step")
+    parser.add_argument("--seconds", type=int, default=3, help="per endpoint and round")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of all endpoints per step")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -282,10 +298,13 @@ def main() -> None:
                         requests.get(server.base_url + paths[name][0], timeout=30,
                                      headers={"Cookie": str(paths["cookie"])} if name != "search" else {})
                 for users in args.users:
+                    slices: dict[str, list[tuple[int, int, float, float, float]]] = {n: [] for n in ENDPOINTS}
+                    for _ in range(args.rounds):
+                        for name in ENDPOINTS:
+                            slices[name].append(run_locust(server.base_url, name, list(paths[name]),
+                                                           str(paths["cookie"]), users, args.seconds, workdir))
                     for name in ENDPOINTS:
-                        result = run_locust(server.base_url, name, list(paths[name]), str(paths["cookie"]), users,
-                                            args.seconds, workdir)
-                        steps.append(Step(workers, users, name, *result))
+                        steps.append(combined(workers, users, name, slices[name]))
                         s = steps[-1]
                         print(f"[{len(steps)}/{total}] {workers} workers, {users:>3} users, {name:<12} "
                               f"{s.rps:7.1f} req/s  p50 {s.p50_ms:5.0f} ms  p99 {s.p99_ms:5.0f} ms  "
@@ -307,13 +326,15 @@ def render(steps: list[Step], cost: dict[str, dict[str, float]], sizes: dict[str
     users = " ".join(map(str, args.users))
     lines = ["## Load: gunicorn + PostgreSQL under rising concurrency", "",
              f"`{USAGE} --workers "
-             f"{' '.join(map(str, args.workers))} --users {users} --seconds {args.seconds} "
+             f"{' '.join(map(str, args.workers))} --users {users} --seconds {args.seconds} --rounds {args.rounds} "
              f"--out docs/benchmarks/load.md`", "",
              f"gunicorn (gthread, {THREADS} threads per worker, `DB_CONN_MAX_AGE=60`) on loopback, PostgreSQL "
              "from `scripts/with-postgres.sh`, Redis from `scripts/with-redis.sh` as the shared cache "
              "(`GENRELENS_CACHE_URL`: sessions, users, stored answers, throttle counts), the legacy sandbox, "
              "locust (one process, closed loop, no think "
              "time) on the same 2-core machine, which other jobs share: compare within a row, not across runs. "
+             f"Each step runs the endpoints in turn, {args.seconds} s each, for {args.rounds} rounds; requests/s "
+             "is the mean over the rounds, p50 the median round's, p99 the worst round's. "
              "ann is logged in through the real flow; her taste and 20 analyses are stored before the load.", "",
              "What one call costs (one request, in-process, after a warm-up): *cold* with the shared cache "
              "emptied first (a session, a user and an answer to read from PostgreSQL, as after a write "
