@@ -6,6 +6,7 @@ tests at the end run against a real server under scripts/with-redis.sh (make tes
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from decimal import Decimal
@@ -300,3 +301,33 @@ def test_a_client_far_from_its_limit_is_counted_in_batches_and_near_it_on_every_
     assert limit <= allowed <= limit + (len(processes) - 1) * (BATCH - 1)
     # the first half of the limit costs one round trip per batch, not per request
     assert round_trips < 400 - limit / 2 + limit / 2 / BATCH * len(processes) + len(processes)
+
+
+
+def test_a_kept_answer_near_its_end_is_rebuilt_early_by_a_caller_not_by_all_at_its_expiry(
+        monkeypatch: Any) -> None:
+    import random as random_module
+    import time as time_module
+
+    from genrelens.shared_cache import _rebuild_early
+
+    monkeypatch.setattr(time_module, "time", lambda: 1000.0)
+    draw = [0.5]
+    monkeypatch.setattr(random_module, "random", lambda: draw[0])
+    assert not _rebuild_early(([], "kept before its cost was recorded"))
+    assert not _rebuild_early(([], "cheap: 25 ms to build, 10 s to go", 0.025, 1010.0))
+    assert _rebuild_early(([], "dear: 2 s to build, 1 s to go", 2.0, 1001.0))  # -2 ln(0.5) = 1.39 >= 1
+    draw[0] = 0.1
+    assert not _rebuild_early(([], "the same, a luckier draw", 2.0, 1001.0))  # -2 ln(0.9) = 0.21 < 1
+    assert _rebuild_early(([], "expired", 0.0, 1000.0))
+
+    # through answer(): the early rebuild replaces the kept copy and records its own cost and end
+    build = Builds("first")
+    ask(build)
+    key = "answer:test:" + hashlib.blake2b(repr(("p",)).encode(), digest_size=16).hexdigest()  # as answer() names it
+    tokens, value, cost, expires = caches["shared"].get(key)
+    assert value == "first" and cost >= 0 and expires == 1060.0
+    caches["shared"].set(key, (tokens, "first", 2.0, 1001.0), 60)
+    draw[0] = 0.5
+    build.value = "rebuilt"
+    assert ask(build) == "rebuilt" and build.calls == 2
