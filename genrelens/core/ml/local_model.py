@@ -3,13 +3,16 @@ analysis of an audio file rather than from Spotify.
 
 Local estimates of Spotify's descriptors are noisy (each has a measured error against Spotify's
 values, docs/benchmarks/descriptors.md), and a model trained on Spotify's exact values reads that
-noise as signal. This model is trained on the same songs and genres as the active model, on the
-features local analysis gives (every audio feature but liveness, which is never estimated), with
-each estimated descriptor perturbed by its measured local error: `NOISE_COPIES` copies of every
-song, each with fresh Gaussian noise. bench/bench_descriptors.py measures how often its top genre
-on local estimates agrees with the genre model's top genre on Spotify's values for the same
-recordings, with the noise levels fitted out-of-fold, and writes the noise levels fitted on every
-recording with that agreement to genrelens/data/local_genre_agreement.json, which this module reads.
+noise as signal. This model is trained on the same songs as the active model, on the features
+local analysis gives (every audio feature but liveness, which is never estimated), with each
+estimated descriptor perturbed by its measured local error: `NOISE_COPIES` copies of every song,
+each with fresh Gaussian noise. Its labels are the active model's top-1 genres on the clean songs
+(`TARGETS`), not the playlist genres: the claim is judged by its agreement with the active model on
+Spotify's values, so it learns to guess that model's answer from noisy features.
+bench/bench_descriptors.py measures how often its top genre on local estimates agrees with the
+genre model's top genre on Spotify's values for the same recordings, with the noise levels fitted
+out-of-fold, and writes the noise levels fitted on every recording with that agreement to
+genrelens/data/local_genre_agreement.json, which this module reads.
 
 Framework-free like `train.py`: `genrelens train` calls `train_local_model` after the active model.
 """
@@ -37,6 +40,14 @@ LOCAL_FEATURES: tuple[str, ...] = ("danceability", "energy", "loudness", "speech
 LOCAL_CANDIDATE = "lightgbm"
 #: every song this many times, each with fresh noise
 NOISE_COPIES = 5
+#: how the shipped companion perturbs the songs: "gaussian" (an independent draw per descriptor,
+#: `NoiseModel`) or "residuals" (whole measured error vectors of real recordings, `ResidualNoise`;
+#: measured no better, docs/benchmarks/descriptors.md)
+NOISE_KIND = "gaussian"
+#: what it learns: "hard" (the active model's top-1 on the clean features, `teacher_labels`: the
+#: agreement it is judged on is with that model, not with the playlist genres), "sampled", or
+#: "genre" (the songs' playlist genres)
+TARGETS = "hard"
 #: descriptors whose noise is drawn on the log-odds scale: their values crowd near 0 (speechiness)
 #: or near both ends (acousticness, instrumentalness), where an additive error would leave [0, 1]
 LOGIT_SCALE: frozenset[str] = frozenset({"speechiness", "acousticness", "instrumentalness"})
@@ -70,7 +81,45 @@ class NoiseModel:
         return out
 
 
-def noisy_copies(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel, *, copies: int = NOISE_COPIES,
+@dataclass(frozen=True, slots=True)
+class ResidualNoise:
+    """Joint local errors of real recordings: per recording, its local estimate minus Spotify's value
+    for every descriptor in `columns`, on each descriptor's noise scale. Each perturbed row gets
+    one whole recording's residual vector, drawn at random, so the errors' biases and their
+    correlations between descriptors are kept (a Gaussian per descriptor keeps neither)."""
+
+    columns: tuple[str, ...]
+    residuals: tuple[tuple[float, ...], ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ResidualNoise:
+        return cls(tuple(data["columns"]), tuple(tuple(float(v) for v in row) for row in data["values"]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"columns": list(self.columns), "values": [list(row) for row in self.residuals]}
+
+    def perturb(self, X: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        """A copy of `X` with each row moved by one randomly drawn recording's errors."""
+        out = X.copy()
+        table = np.asarray(self.residuals, dtype=np.float64).reshape(-1, len(self.columns))
+        drawn = table[rng.integers(0, len(table), len(X))]
+        for j, name in enumerate(self.columns):
+            if name in out:
+                out[name] = _moved(out[name].to_numpy(dtype=np.float64), drawn[:, j], name)
+        return out
+
+
+def _scaled(values: np.ndarray, name: str) -> np.ndarray:
+    return _logit(values) if name in LOGIT_SCALE else values
+
+
+def _moved(values: np.ndarray, error: np.ndarray, name: str) -> np.ndarray:
+    """`values` plus `error` on the descriptor's noise scale; a missing value stays missing."""
+    moved = 1.0 / (1.0 + np.exp(-(_logit(values) + error))) if name in LOGIT_SCALE else values + error
+    return np.where(np.isnan(values), np.nan, moved)
+
+
+def noisy_copies(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel | ResidualNoise, *, copies: int = NOISE_COPIES,
                  seed: int = SEED) -> tuple[pd.DataFrame, np.ndarray]:
     """`copies` perturbed copies of the rows, stacked, and their labels."""
     rng = np.random.default_rng(seed)
@@ -78,11 +127,43 @@ def noisy_copies(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel, *, copies: i
     return pd.concat(frames, ignore_index=True), np.tile(np.asarray(y), copies)
 
 
-def fit_local(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel, *, columns: Sequence[str] = LOCAL_FEATURES,
-              copies: int = NOISE_COPIES, seed: int = SEED) -> Pipeline:
-    """The local model's pipeline fitted on noisy copies of `X[columns]`."""
+def teacher_labels(teacher: Any, X: pd.DataFrame, how: str, *, seed: int = SEED) -> np.ndarray:
+    """The labels the companion learns when it imitates `teacher` (the active model) rather than the
+    playlist genres: its top-1 on the clean features (`hard`), or a genre drawn from its
+    probabilities (`sampled`, soft targets by sampling)."""
+    proba = np.asarray(teacher.predict_proba(X))
+    classes = np.asarray(teacher.classes_ if hasattr(teacher, "classes_") else teacher.classes)
+    if how == "hard":
+        return np.asarray(classes[proba.argmax(axis=1)])
+    rng = np.random.default_rng(seed)
+    cumulative = proba.cumsum(axis=1)
+    draws = (rng.random(len(proba))[:, None] * cumulative[:, -1:] > cumulative).sum(axis=1)
+    return np.asarray(classes[np.minimum(draws, len(classes) - 1)])
+
+
+def fit_local(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel | ResidualNoise, *,
+              columns: Sequence[str] = LOCAL_FEATURES, copies: int = NOISE_COPIES, seed: int = SEED,
+              teacher: Any = None, targets: str = "hard") -> Pipeline:
+    """The local model's pipeline fitted on noisy copies of `X[columns]`; labelled by `teacher`'s
+    predictions on the clean rows when one is given (`teacher_labels`), else by `y`."""
+    if teacher is not None and targets != "genre":
+        if targets == "sampled":  # a fresh draw per copy
+            labels = [teacher_labels(teacher, X, "sampled", seed=seed + k) for k in range(copies)]
+            Xn, _ = noisy_copies(X[list(columns)], y, noise, copies=copies, seed=seed)
+            return build_pipeline(LOCAL_CANDIDATE).fit(Xn, np.concatenate(labels))
+        y = teacher_labels(teacher, X, targets, seed=seed)
     Xn, yn = noisy_copies(X[list(columns)], y, noise, copies=copies, seed=seed)
     return build_pipeline(LOCAL_CANDIDATE).fit(Xn, yn)
+
+
+def measure_residuals(spotify: pd.DataFrame, local: pd.DataFrame) -> ResidualNoise:
+    """Per recording with every shared descriptor known, local estimate minus Spotify's value on
+    each descriptor's noise scale (rounded: a small table, stored as it is measured)."""
+    columns = [str(c) for c in spotify.columns.intersection(local.columns)]
+    truth = np.column_stack([_scaled(spotify[n].to_numpy(dtype=np.float64), n) for n in columns])
+    errors = np.column_stack([_scaled(local[n].to_numpy(dtype=np.float64), n) for n in columns]) - truth
+    table = errors[np.isfinite(errors).all(axis=1)]
+    return ResidualNoise(tuple(columns), tuple(tuple(round(float(v), 4) for v in row) for row in table))
 
 
 def measure_noise(spotify: pd.DataFrame, local: pd.DataFrame) -> NoiseModel:
@@ -110,15 +191,24 @@ def can_train_local(data: PreparedData) -> bool:
     return data.label == "genre" and set(LOCAL_FEATURES) <= set(data.X.columns)
 
 
+def shipped_noise(measured: Mapping[str, Any]) -> NoiseModel | ResidualNoise:
+    """The noise the shipped companion is trained with, from local_genre_agreement.json."""
+    if NOISE_KIND == "residuals":
+        return ResidualNoise.from_json(measured["residuals"])
+    return NoiseModel.from_json(measured["noise"])
+
+
 def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measured: Mapping[str, Any],
-                      out_dir: Path) -> LoadedModel:
+                      out_dir: Path, *, teacher: Any = None) -> LoadedModel:
     """Fit and save the local model beside the active one (`<parent id>-local.joblib` + card).
 
-    `measured` is genrelens/data/local_genre_agreement.json: the noise levels it is trained with and
-    the agreement measured for it, both copied into its card.
+    `measured` is genrelens/data/local_genre_agreement.json: the local errors it is trained with and
+    the agreement measured for it, both copied into its card. `teacher` is the trained active model,
+    whose top-1 genres on the songs it learns (`TARGETS`); without one it learns the playlist genres.
     """
-    noise = NoiseModel.from_json(measured["noise"])
-    pipeline = fit_local(data.X, data.y, noise)
+    noise = shipped_noise(measured)
+    targets = TARGETS if teacher is not None else "genre"
+    pipeline = fit_local(data.X, data.y, noise, teacher=teacher, targets=targets)
     card = {
         "model_id": f"{parent_card['model_id']}-local",
         "created_at": parent_card.get("created_at"),
@@ -129,14 +219,25 @@ def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measur
         "dataset": dict(parent_card.get("dataset", {})),
         "candidate": LOCAL_CANDIDATE,
         "companion_of": parent_card["model_id"],
-        "training": {"noise": dict(noise.sd), "logit_scale": sorted(LOGIT_SCALE), "copies": NOISE_COPIES,
-                     "seed": SEED, "rows": len(data.y)},
+        "training": {"noise_kind": NOISE_KIND, "noise": _noise_summary(noise), "logit_scale": sorted(LOGIT_SCALE),
+                     "copies": NOISE_COPIES, "targets": targets, "seed": SEED, "rows": len(data.y)},
         "agreement": local_agreement(measured),
         "library_versions": parent_card.get("library_versions", {}),
     }
     model = LoadedModel(pipeline, None, card)
     save_model(model, out_dir)
     return model
+
+
+def _noise_summary(noise: NoiseModel | ResidualNoise) -> dict[str, Any]:
+    """For the card: Gaussian levels as they are; residuals as their count, mean and spread per
+    descriptor (the table itself is in local_genre_agreement.json)."""
+    if isinstance(noise, NoiseModel):
+        return dict(noise.sd)
+    table = np.asarray(noise.residuals, dtype=np.float64).reshape(-1, len(noise.columns))
+    return {"recordings": len(table), **{name: {"mean": round(float(table[:, j].mean()), 4),
+                                                "sd": round(float(table[:, j].std()), 4)}
+                                         for j, name in enumerate(noise.columns)}}
 
 
 def local_agreement(measured: Mapping[str, Any]) -> dict[str, Any]:

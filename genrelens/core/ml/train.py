@@ -169,10 +169,11 @@ def train(
     card = build_card(
         data, selection, calibration, dataset_name=dataset_name, dataset_sha256=dataset_sha256, config=config
     )
-    if local_companion and can_train_local(data):  # before saving: the card vouches for its companion's file
-        companion = train_local_model(data, card, measured_agreement(), Path(out_dir))
-        card["local_model"] = card_entry(companion)
     model = LoadedModel(pipeline, calibration.temperature if calibration.applied else None, card)
+    if local_companion and can_train_local(data):  # before saving: the card vouches for its companion's file
+        # the companion imitates this model: its agreement with it is what the analysis reports
+        companion = train_local_model(data, card, measured_agreement(), Path(out_dir), teacher=model)
+        card["local_model"] = card_entry(companion)
     artifact, card_path = save_model(model, Path(out_dir))
     return TrainResult(model, selection, calibration, data, artifact, card_path, time.perf_counter() - started)
 

@@ -1,14 +1,28 @@
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from genrelens.core.ml.artifacts import ArtifactError, load_model
 from genrelens.core.ml.local_claims import local_genre_claim, measured_agreement
-from genrelens.core.ml.local_model import LOCAL_FEATURES, LOCAL_KEY, NoiseModel, measure_noise, noisy_copies
+from genrelens.core.ml.local_model import (
+    LOCAL_FEATURES,
+    LOCAL_KEY,
+    NOISE_KIND,
+    TARGETS,
+    NoiseModel,
+    ResidualNoise,
+    fit_local,
+    measure_noise,
+    measure_residuals,
+    noisy_copies,
+    teacher_labels,
+)
 from genrelens.core.ml.synthetic import separable_frame
 
 
@@ -42,7 +56,13 @@ def test_train_saves_a_local_companion_that_the_active_card_vouches_for(syntheti
     assert companion.classes == synthetic_training.model.classes
     assert companion.card["companion_of"] == synthetic_training.model.model_id
     assert companion.card["dataset"] == synthetic_training.card["dataset"]  # same songs, named dataset
-    assert companion.card["training"]["noise"] == measured_agreement()["noise"]
+    training, measured = companion.card["training"], measured_agreement()
+    assert training["noise_kind"] == NOISE_KIND == measured["noise_kind"]
+    if NOISE_KIND == "residuals":  # trained with the residual table the benchmark measured
+        assert training["noise"]["recordings"] == len(measured["residuals"]["values"])
+    else:
+        assert training["noise"] == measured["noise"]
+    assert training["targets"] == TARGETS  # it imitates the model it was trained beside
     assert entry["agreement"]["top1"] == measured_agreement()["agreement"][LOCAL_KEY]["top1"]
 
 
@@ -79,3 +99,38 @@ def test_measured_noise_is_the_rms_difference_on_each_descriptors_scale():
     assert set(noise.sd) == {"energy", "speechiness"}
     assert noise.sd["energy"] == pytest.approx(math.sqrt((0.01 + 0 + 0.09) / 3), abs=1e-4)
     assert noise.sd["speechiness"] == pytest.approx(math.sqrt(math.log(9) ** 2 / 2), abs=1e-4)  # logit(0.1) = -log 9
+
+
+def test_residual_noise_moves_each_row_by_one_recordings_joint_errors():
+    # two recordings' errors: energy and danceability read too high together, or too low together
+    noise = ResidualNoise(("energy", "danceability"), ((0.1, 0.2), (-0.1, -0.2)))
+    X = pd.DataFrame({"energy": np.full(2000, 0.5), "danceability": np.full(2000, 0.5), "tempo": 120.0})
+    moved = noise.perturb(X, np.random.default_rng(0))
+    energy, dance = moved["energy"] - 0.5, moved["danceability"] - 0.5
+    assert set(energy.round(6)) == {0.1, -0.1}
+    assert (dance.round(6) == (2 * energy).round(6)).all()  # the pair moves together, as measured
+    assert abs(energy.mean()) < 0.01  # both recordings drawn about equally often
+    assert (moved["tempo"] == 120.0).all() and (X["energy"] == 0.5).all()
+
+
+def test_residuals_are_local_minus_spotify_on_each_descriptors_scale_and_round_trip_through_json():
+    spotify = pd.DataFrame({"energy": [0.2, 0.4, 0.6], "speechiness": [0.1, 0.5, np.nan]})
+    local = pd.DataFrame({"energy": [0.3, 0.4, 0.3], "speechiness": [0.5, 0.5, 0.2]})
+    residuals = measure_residuals(spotify, local)
+    assert residuals.columns == ("energy", "speechiness")
+    assert residuals.residuals == ((0.1, round(math.log(9), 4)), (0.0, 0.0))  # the incomplete row is left out
+    assert ResidualNoise.from_json(json.loads(json.dumps(residuals.to_json()))) == residuals
+    X = pd.DataFrame({"energy": [0.2], "speechiness": [0.1]})
+    assert noisy_copies(X, np.array(["a"]), residuals, copies=1, seed=0)[0]["speechiness"].iloc[0] in (
+        pytest.approx(0.1), pytest.approx(0.5, abs=1e-3))
+
+
+def test_a_distilled_companion_learns_the_teachers_genres_not_the_playlist_labels():
+    X = pd.DataFrame({n: np.random.default_rng(2).random(400) for n in LOCAL_FEATURES})
+    playlist = np.where(np.random.default_rng(3).random(400) < 0.5, "alpha", "beta")  # unrelated to X
+    teacher = LogisticRegression().fit(X, np.where(X["danceability"] > 0.5, "beta", "alpha"))
+    labels = teacher_labels(teacher, X, "hard")
+    assert (labels == np.where(X["danceability"] > 0.5, "beta", "alpha")).mean() > 0.9
+    companion = fit_local(X, playlist, NoiseModel({"danceability": 0.02}), teacher=teacher, targets="hard")
+    assert (companion.predict(X) == labels).mean() > 0.9
+
