@@ -98,7 +98,8 @@ def _rebuild_early(kept: tuple[Any, ...]) -> bool:
     """Whether this caller rebuilds a kept answer shortly before it expires (XFetch): the nearer its
     end, and the longer it took to build, the likelier. So one caller rebuilds it while the others
     are still served the kept copy, where at its expiry every concurrent caller would rebuild it at
-    once: liked tracks under load, every minute, took p99 from 20 to 380 ms (bench/bench_load.py)."""
+    once (a stampede). Under load liked tracks (kept a minute) show p99 spikes of 100 to 400 ms at
+    16 callers with and without this (bench/bench_load.py), so those have another cause as well."""
     if len(kept) < 4:  # kept before it recorded its cost
         return False
     cost, expires = kept[2], kept[3]
