@@ -32,11 +32,12 @@ class SessionStore(CachedDbStore):
     _kept_user: Any = None
 
     def load(self) -> dict[str, Any]:
+        user_key = _user_key(self._get_or_create_session_key())
         try:
-            found = self._cache.get_many([self.cache_key, _user_key(self._get_or_create_session_key())])
+            found = self._cache.get_many([self.cache_key, user_key])
         except Exception:  # as cached_db: an unreadable key is a new session
             found = {}
-        self._kept_user = found.get(_user_key(self._get_or_create_session_key()))
+        self._kept_user = found.get(user_key)
         data = found.get(self.cache_key)
         if data is None:  # not in the cache: cached_db reads the database and fills the cache
             data = super().load()

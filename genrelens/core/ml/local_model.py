@@ -45,8 +45,8 @@ NOISE_COPIES = 5
 #: measured no better, docs/benchmarks/descriptors.md)
 NOISE_KIND = "gaussian"
 #: what it learns: "hard" (the active model's top-1 on the clean features, `teacher_labels`: the
-#: agreement it is judged on is with that model, not with the playlist genres), "sampled", or
-#: "genre" (the songs' playlist genres)
+#: agreement it is judged on is with that model, not with the playlist genres) or "genre" (the
+#: songs' playlist genres; round 4's recipe, kept for the bench's comparison)
 TARGETS = "hard"
 #: descriptors whose noise is drawn on the log-odds scale: their values crowd near 0 (speechiness)
 #: or near both ends (acousticness, instrumentalness), where an additive error would leave [0, 1]
@@ -127,18 +127,12 @@ def noisy_copies(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel | ResidualNoi
     return pd.concat(frames, ignore_index=True), np.tile(np.asarray(y), copies)
 
 
-def teacher_labels(teacher: Any, X: pd.DataFrame, how: str, *, seed: int = SEED) -> np.ndarray:
+def teacher_labels(teacher: Any, X: pd.DataFrame) -> np.ndarray:
     """The labels the companion learns when it imitates `teacher` (the active model) rather than the
-    playlist genres: its top-1 on the clean features (`hard`), or a genre drawn from its
-    probabilities (`sampled`, soft targets by sampling)."""
+    playlist genres: its top-1 on the clean features."""
     proba = np.asarray(teacher.predict_proba(X))
     classes = np.asarray(teacher.classes_ if hasattr(teacher, "classes_") else teacher.classes)
-    if how == "hard":
-        return np.asarray(classes[proba.argmax(axis=1)])
-    rng = np.random.default_rng(seed)
-    cumulative = proba.cumsum(axis=1)
-    draws = (rng.random(len(proba))[:, None] * cumulative[:, -1:] > cumulative).sum(axis=1)
-    return np.asarray(classes[np.minimum(draws, len(classes) - 1)])
+    return np.asarray(classes[proba.argmax(axis=1)])
 
 
 def fit_local(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel | ResidualNoise, *,
@@ -146,12 +140,8 @@ def fit_local(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel | ResidualNoise,
               teacher: Any = None, targets: str = "hard") -> Pipeline:
     """The local model's pipeline fitted on noisy copies of `X[columns]`; labelled by `teacher`'s
     predictions on the clean rows when one is given (`teacher_labels`), else by `y`."""
-    if teacher is not None and targets != "genre":
-        if targets == "sampled":  # a fresh draw per copy
-            labels = [teacher_labels(teacher, X, "sampled", seed=seed + k) for k in range(copies)]
-            Xn, _ = noisy_copies(X[list(columns)], y, noise, copies=copies, seed=seed)
-            return build_pipeline(LOCAL_CANDIDATE).fit(Xn, np.concatenate(labels))
-        y = teacher_labels(teacher, X, targets, seed=seed)
+    if teacher is not None and targets == "hard":
+        y = teacher_labels(teacher, X)
     Xn, yn = noisy_copies(X[list(columns)], y, noise, copies=copies, seed=seed)
     return build_pipeline(LOCAL_CANDIDATE).fit(Xn, yn)
 

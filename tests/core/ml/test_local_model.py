@@ -129,7 +129,7 @@ def test_a_distilled_companion_learns_the_teachers_genres_not_the_playlist_label
     X = pd.DataFrame({n: np.random.default_rng(2).random(400) for n in LOCAL_FEATURES})
     playlist = np.where(np.random.default_rng(3).random(400) < 0.5, "alpha", "beta")  # unrelated to X
     teacher = LogisticRegression().fit(X, np.where(X["danceability"] > 0.5, "beta", "alpha"))
-    labels = teacher_labels(teacher, X, "hard")
+    labels = teacher_labels(teacher, X)
     assert (labels == np.where(X["danceability"] > 0.5, "beta", "alpha")).mean() > 0.9
     companion = fit_local(X, playlist, NoiseModel({"danceability": 0.02}), teacher=teacher, targets="hard")
     assert (companion.predict(X) == labels).mean() > 0.9
