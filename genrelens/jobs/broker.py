@@ -10,15 +10,27 @@ Here a message is written under a name no consumer matches and renamed into plac
 renaming it into the broker's own `processed_folder` (same filesystem: atomic, so exactly one
 worker wins), read, and deleted. config/celery.py points the `filesystem://` scheme here.
 
+The exchange's routing table (control_folder/<exchange>.exchange) had the same fault: kombu
+creates it empty and locks it only afterwards, so a producer routing a message in between read
+nothing (JSONDecodeError, the producer's messages lost; seen in tests/jobs/test_broker.py on CI).
+And kombu skips writing the binding when this process already bound the queue once, in any
+folder, so a queue declared under a second broker folder routed nowhere. Here the table is
+rewritten whole and renamed into place under a lock file, read without a lock, and every
+binding is written to the folder in use.
+
 `messages_waiting` asks whichever broker is configured (this one or Redis) how many job messages
 wait in its queue: the sweep sends again only what the broker cannot be holding.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from queue import Empty
 from time import monotonic
 from typing import Any
@@ -35,6 +47,61 @@ _PARTIAL = ".part"
 
 
 class Channel(filesystem.Channel):
+    def get_table(self, exchange: str) -> list[filesystem.exchange_queue_t]:
+        try:
+            text = self._exchange_file(exchange).read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ChannelError(f"Cannot open the routing table of {exchange!r}") from exc
+        return [filesystem.exchange_queue_t(*entry) for entry in loads(bytes_to_str(text))]
+
+    def queue_bind(self, queue: str, exchange: str | None = None, routing_key: str = "",
+                   arguments: Any = None, **kwargs: Any) -> None:
+        exchange = exchange or "amq.direct"
+        known = self.state.has_binding(queue, exchange, routing_key)
+        super().queue_bind(queue, exchange, routing_key, arguments, **kwargs)
+        if known:  # kombu skipped the file: this process bound it before, maybe in another folder
+            meta = self.typeof(exchange).prepare_bind(queue, exchange, routing_key, arguments)
+            self._queue_bind(exchange, *meta)
+
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+        entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        with self._table_lock(exchange):
+            table = self.get_table(exchange)
+            if entry not in table:
+                self._write_table(exchange, [entry, *table])
+
+    def _delete(self, queue: str, exchange: str, routing_key: str, pattern: str,
+                *args: Any, **kwargs: Any) -> None:
+        self._purge(queue)
+        entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        with self._table_lock(exchange):
+            table = self.get_table(exchange)
+            if entry in table:
+                self._write_table(exchange, [kept for kept in table if kept != entry])
+
+    @contextmanager
+    def _table_lock(self, exchange: str) -> Iterator[None]:
+        """Serialises changes to one exchange's table (readers need no lock: it is replaced whole)."""
+        table = self._exchange_file(exchange)
+        table.parent.mkdir(parents=True, exist_ok=True)
+        with open(table.with_name(table.name + ".lock"), "a") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _write_table(self, exchange: str, table: list[filesystem.exchange_queue_t]) -> None:
+        final: Path = self._exchange_file(exchange)
+        partial = final.with_name(f"{final.name}.{uuid.uuid4()}{_PARTIAL}")
+        try:
+            partial.write_bytes(str_to_bytes(dumps(table)))
+            os.replace(partial, final)
+        except OSError as exc:
+            raise ChannelError(f"Cannot write the routing table of {exchange!r}") from exc
+
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
