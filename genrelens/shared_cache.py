@@ -79,19 +79,36 @@ def answer(*, name: str, scopes: Sequence[str], params: Sequence[object], build:
     are still current. The answer and the generations are read in one round trip. A value built
     while a scope changes carries the generation read before, which that change retired."""
     cache = shared()
-    generation_keys = [_generation_key(s) for s in scopes]
-    digest = hashlib.blake2b(repr(tuple(params)).encode(), digest_size=16).hexdigest()
-    key = f"answer:{name}:{digest}"
+    generation_keys, key = _keys(name, scopes, params)
     found = cache.get_many([*generation_keys, key])
     tokens = _tokens(cache, generation_keys, found)
-    kept = found.get(key)
-    if kept is not None and kept[0] == tokens and not _rebuild_early(kept):
-        return kept[1]
+    if _current(found.get(key), tokens):
+        return found[key][1]  # type: ignore[no-any-return]
     started = time.monotonic()
     value = build()
     if value is not None:  # None is "not there yet": whoever asked goes on to make it, unseen by scopes
         cache.set(key, (tokens, value, time.monotonic() - started, time.time() + seconds), seconds)
     return value
+
+
+def kept(*, name: str, scopes: Sequence[str], params: Sequence[object]) -> Any | None:
+    """What `answer` would serve without building (None where it would build), in one round trip
+    and writing nothing: for a caller that has a faster way to serve a kept answer than its own."""
+    generation_keys, key = _keys(name, scopes, params)
+    found = shared().get_many([*generation_keys, key])
+    if any(k not in found for k in generation_keys):
+        return None
+    entry = found.get(key)
+    return entry[1] if _current(entry, [str(found[k]) for k in generation_keys]) else None
+
+
+def _keys(name: str, scopes: Sequence[str], params: Sequence[object]) -> tuple[list[str], str]:
+    digest = hashlib.blake2b(repr(tuple(params)).encode(), digest_size=16).hexdigest()
+    return [_generation_key(s) for s in scopes], f"answer:{name}:{digest}"
+
+
+def _current(entry: tuple[Any, ...] | None, tokens: list[str]) -> bool:
+    return entry is not None and entry[0] == tokens and not _rebuild_early(entry)
 
 
 def _rebuild_early(kept: tuple[Any, ...]) -> bool:
@@ -169,6 +186,22 @@ class _KeptClient(RedisCacheClient):
         if client is None:  # two threads may both make one: either will do
             client = self._kept[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def get_many(self, keys: list[Any]) -> dict[Any, Any]:
+        """One MGET on a pooled connection, past redis-py's wrappers around every command (argument
+        deprecation checks, metrics, retries): 27 to 30 us of CPU where `Redis.mget` takes 45 to 60,
+        and every kept request makes two. Whatever fails goes the ordinary way, retries and all."""
+        pool = self._get_connection_pool(False)
+        connection = pool.get_connection()
+        try:
+            connection.send_command("MGET", *keys)
+            values = connection.read_response()
+        except Exception:
+            connection.disconnect()  # whatever it held is unread: the pool reconnects it
+            return super().get_many(keys)
+        finally:
+            pool.release(connection)
+        return {k: self._serializer.loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
     def incr(self, key: Any, delta: int) -> int:
         value = self.get_client(key, write=True).eval(_INCR_IF_EXISTS, 1, key, delta)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 
 from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, providers_for
-from genrelens.api.renderers import kept_json
+from genrelens.api.kept import KeptApi, KeptKey, kept_json
 from genrelens.api.uploads import request_owner
 from genrelens.api.views import PublicApi
 from genrelens.catalog.documents import analysis_get, analysis_kept_for, analysis_stored
@@ -22,7 +23,7 @@ from genrelens.core.spotify.models import Track as SpotifyTrack
 _LOCAL_PREFIX = "local:"
 
 
-def track_key(request: Request) -> str:
+def track_key(request: HttpRequest | Request) -> str:
     """A Spotify id in any pasted form, or a local file's `local:<sha256>` key."""
     raw = params.required(request, "track_id")
     if raw.startswith(_LOCAL_PREFIX):
@@ -43,7 +44,15 @@ def _fetcher(client: SpotifyClient | None):
     return fetch
 
 
-class AnalysisApi(PublicApi):
+def _filed(key: str) -> KeptKey | None:
+    kept_for = analysis_kept_for(key)
+    if kept_for is None:
+        return None
+    scopes, names = kept_for
+    return KeptKey(name="analysis", scopes=scopes, params=names, seconds=3600)
+
+
+class AnalysisApi(KeptApi, PublicApi):
     @extend_schema(parameters=[OpenApiParameter("track_id", str, required=True,
                                                 description="Spotify id, spotify:track: URI, open.spotify.com URL "
                                                             "or local:<sha256>")],
@@ -52,16 +61,17 @@ class AnalysisApi(PublicApi):
     def get(self, request: Request) -> Response:
         key = track_key(request)
         viewer = request_owner(request)
-        kept_for = analysis_kept_for(key)
-        if kept_for is None:
+        filed = _filed(key)
+        if filed is None:
             stored: Any = analysis_stored(key=key, viewer=viewer)
         else:
-            scopes, names = kept_for
-            stored = kept_json(name="analysis", scopes=scopes, params=names, seconds=3600,
-                               build=lambda: analysis_stored(key=key, viewer=viewer))
+            stored = kept_json(filed, build=lambda: analysis_stored(key=key, viewer=viewer))
         if stored is not None:
             return Response(stored)
         with any_spotify(request) as client:
             document = analysis_get(key=key, viewer=viewer, fetch_track=_fetcher(client),
                                     providers=providers_for(client))
         return Response(document)
+
+    def kept_key(self, request: HttpRequest | Request) -> KeptKey | None:
+        return _filed(track_key(request))

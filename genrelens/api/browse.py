@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -23,7 +24,7 @@ from rest_framework.response import Response
 from genrelens.api import params, shapes
 from genrelens.api.clients import any_spotify, caller_account, providers_for, user_spotify
 from genrelens.api.exceptions import Restricted
-from genrelens.api.renderers import kept_json
+from genrelens.api.kept import KeptApi, KeptKey, kept_json
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.models import Album, Artist, LocalFile, Track
 from genrelens.catalog.tracklists import features_fetch_missing, spotify_tracks_store, track_page
@@ -40,7 +41,7 @@ MAX_PAGE = 500
 LIKED_SECONDS = 60
 
 
-def _page(request: Request, default: int = 50, maximum: int = MAX_PAGE) -> tuple[int, int]:
+def _page(request: HttpRequest | Request, default: int = 50, maximum: int = MAX_PAGE) -> tuple[int, int]:
     offset = params.whole(request, "offset", default=0, minimum=0, maximum=100_000)
     limit = params.whole(request, "limit", default=default, minimum=1, maximum=maximum)
     return offset, limit
@@ -117,7 +118,7 @@ class TopTracksApi(UserApi):
             return Response(_sliced(client, tracks, offset, limit))
 
 
-class LikedTracksApi(UserApi):
+class LikedTracksApi(KeptApi, UserApi):
     @extend_schema(parameters=PAGE, responses={200: shapes.TrackPage, **ERRORS},
                    description="The user's liked tracks, one page at a time (walk next_offset for all of them).")
     def get(self, request: Request) -> Response:
@@ -128,10 +129,13 @@ class LikedTracksApi(UserApi):
                 saved, total = client.saved_tracks_page(offset=offset, limit=limit)
                 return tracks_page(client, [s.track for s in saved], total=total, offset=offset, limit=limit)
 
+        return Response(kept_json(self.kept_key(request), build=build))
+
+    def kept_key(self, request: HttpRequest | Request) -> KeptKey:
         # A minute old at most: a track liked in Spotify shows up within LIKED_SECONDS.
-        user_id = request.user.pk
-        return Response(kept_json(name="likedtracks", scopes=["catalog", f"user:{user_id}"], seconds=LIKED_SECONDS,
-                               params=[user_id, offset, limit], build=build))
+        user_id, (offset, limit) = request.user.pk, _page(request)
+        return KeptKey(name="likedtracks", scopes=["catalog", f"user:{user_id}"], params=[user_id, offset, limit],
+                       seconds=LIKED_SECONDS)
 
 
 class CategoriesApi(PublicApi):
@@ -195,7 +199,7 @@ class AlbumTracksApi(PublicApi):
             return Response(_sliced(_usable(client), tracks, offset, limit))
 
 
-class SearchApi(PublicApi):
+class SearchApi(KeptApi, PublicApi):
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True),
                                OpenApiParameter("type", str, enum=["track", "artist", "album"]),
                                OpenApiParameter("offset", int), OpenApiParameter("limit", int,
@@ -203,14 +207,27 @@ class SearchApi(PublicApi):
                    responses={200: shapes.SearchResult, 400: shapes.Error, **ERRORS},
                    description="Spotify's search when a user is connected, the imported catalog otherwise.")
     def get(self, request: Request) -> Response:
-        query = params.required(request, "q")[:200]
-        kind = params.choice(request, "type", ("track", "artist", "album"), "track")
-        offset, limit = _page(request, default=20, maximum=50)
+        query, kind, offset, limit = _search(request)
         if caller_account(request) is None:
-            return Response(kept_json(name="search", scopes=["catalog"], params=[query, kind, offset, limit],
-                                      seconds=600, build=lambda: _catalog_search(query, kind, offset, limit)))
+            return Response(kept_json(_catalog_key(query, kind, offset, limit),
+                                      build=lambda: _catalog_search(query, kind, offset, limit)))
         with user_spotify(request) as client:
             return Response(_spotify_search(client, query, kind, offset, limit))
+
+    def kept_key(self, request: HttpRequest | Request) -> KeptKey | None:
+        # a logged-in caller may have a Spotify account (a query to learn): searched on DRF's path
+        return None if request.user.is_authenticated else _catalog_key(*_search(request))
+
+
+def _search(request: HttpRequest | Request) -> tuple[str, str, int, int]:
+    query = params.required(request, "q")[:200]
+    kind = params.choice(request, "type", ("track", "artist", "album"), "track")
+    offset, limit = _page(request, default=20, maximum=50)
+    return query, kind, offset, limit
+
+
+def _catalog_key(query: str, kind: str, offset: int, limit: int) -> KeptKey:
+    return KeptKey(name="search", scopes=["catalog"], params=[query, kind, offset, limit], seconds=600)
 
 
 def _result(kind: str, source: str, query: str, offset: int, limit: int, found: list[dict[str, Any]],

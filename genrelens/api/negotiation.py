@@ -15,7 +15,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 
 #: Accept headers whose first choice is JSON or anything: fetch's default, JSON clients', axios'
-_JSON_FIRST = frozenset({"", "*/*", "application/json", "application/json, text/plain, */*",
+JSON_FIRST = frozenset({"", "*/*", "application/json", "application/json, text/plain, */*",
                          "application/json, */*"})
 
 
@@ -23,7 +23,7 @@ class JsonFirstNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request: Request, renderers: Sequence[Any],
                         format_suffix: str | None = None) -> tuple[Any, str]:
         if (renderers and renderers[0].media_type == "application/json" and not format_suffix
-                and request.META.get("HTTP_ACCEPT", "") in _JSON_FIRST
+                and request.META.get("HTTP_ACCEPT", "") in JSON_FIRST
                 and self.settings.URL_FORMAT_OVERRIDE not in request.query_params):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)

@@ -1,6 +1,7 @@
 """Parsing query parameters: Spotify ids in any form people paste, pages, choices.
 
-Each parser raises a DRF ValidationError naming the parameter, which the exception handler turns
+Each reads the plain Django request as well as DRF's (genrelens/api/kept.py reads it before DRF
+does). Each parser raises a DRF ValidationError naming the parameter, which the exception handler turns
 into a 400 whose message says which parameter was wrong and why.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from django.http import HttpRequest
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
@@ -17,7 +19,7 @@ _BASE62 = re.compile(r"[0-9A-Za-z]{22}")
 _URL_PATH = re.compile(r"^/(?:intl-[a-z-]+/|embed/)?(?P<kind>[a-z]+)/(?P<id>[0-9A-Za-z]{22})/?$")
 
 
-def spotify_id(request: Request, param: str, *, kind: str) -> str:
+def spotify_id(request: HttpRequest | Request, param: str, *, kind: str) -> str:
     """A base62 id from a bare id, a `spotify:KIND:ID` URI or an open.spotify.com/KIND/ID URL."""
     raw = required(request, param)
     found = parse_spotify_id(raw, kind=kind)
@@ -42,22 +44,22 @@ def parse_spotify_id(raw: str, *, kind: str) -> str | None:
     return None
 
 
-def required(request: Request, param: str) -> str:
-    value = request.query_params.get(param, "").strip()
+def required(request: HttpRequest | Request, param: str) -> str:
+    value = request.GET.get(param, "").strip()
     if not value:
         raise ValidationError({param: ["this parameter is required"]})
     return value
 
 
-def choice(request: Request, param: str, choices: tuple[str, ...], default: str) -> str:
-    value = request.query_params.get(param, default)
+def choice(request: HttpRequest | Request, param: str, choices: tuple[str, ...], default: str) -> str:
+    value = request.GET.get(param, default)
     if value not in choices:
         raise ValidationError({param: [f"must be one of {', '.join(choices)}"]})
     return value
 
 
-def whole(request: Request, param: str, *, default: int, minimum: int, maximum: int) -> int:
-    raw = request.query_params.get(param)
+def whole(request: HttpRequest | Request, param: str, *, default: int, minimum: int, maximum: int) -> int:
+    raw = request.GET.get(param)
     if raw is None or raw == "":
         return default
     try:

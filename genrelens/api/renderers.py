@@ -1,7 +1,7 @@
 """JSON through orjson, and answers kept already rendered and compressed.
 
 orjson writes a stored taste (about 50 KB) in a tenth of the time of the standard library's encoder.
-A kept answer (genrelens/shared_cache.py) is kept as the JSON it renders to, gzip-compressed once
+A kept answer (genrelens/shared_cache.py, genrelens/api/kept.py) is kept as the JSON it renders to, gzip-compressed once
 when it is kept: a hit is one Redis read handed to the response as it is, with no unpickling of a
 nested document, no encoding and no compressing, which were the largest costs of a kept answer under
 load (bench/bench_load.py). A client that does not accept gzip (rare: browsers all do) gets it
@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.http import HttpRequest
 from django.utils.cache import patch_vary_headers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
-
-from genrelens.shared_cache import answer
 
 _FALLBACK = JSONEncoder()
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
@@ -53,18 +51,14 @@ class Rendered:
         return gzip.decompress(self.gzipped)
 
 
-def kept_json(*, name: str, scopes: Sequence[str], params: Sequence[object],
-              build: Callable[[], Any], seconds: int) -> Rendered | None:
-    """`shared_cache.answer` for a response body: `build()`'s value (None: nothing to keep), rendered
-    once and kept as JSON."""
-    body = answer(name=name, scopes=scopes, params=params, seconds=seconds,
-                  build=lambda: _rendered_or_none(build()))
-    return None if body is None else Rendered(body)
-
-
-def _rendered_or_none(value: Any) -> bytes | None:
+def rendered_or_none(value: Any) -> bytes | None:
+    """A value as a kept body: its JSON, gzip-compressed (None stays None: nothing to keep)."""
     # mtime=0: the same answer compresses to the same bytes
     return None if value is None else gzip.compress(json_bytes(value), _GZIP_LEVEL, mtime=0)
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 class OrjsonRenderer(JSONRenderer):
@@ -88,7 +82,7 @@ def _as_accepted(data: Rendered, context: dict[str, Any]) -> bytes:
     if response is None:
         return data.json()
     patch_vary_headers(response, ("Accept-Encoding",))
-    if request is None or not _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    if request is None or not accepts_gzip(request):
         return data.json()
     response["Content-Encoding"] = "gzip"
     return data.gzipped

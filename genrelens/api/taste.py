@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -16,7 +17,7 @@ from genrelens.accounts.models import ShareLink
 from genrelens.accounts.shares import DEFAULT_DAYS, MAX_DAYS, share_body, share_create, share_get, share_revoke
 from genrelens.api import shapes
 from genrelens.api.clients import caller_account, require_account
-from genrelens.api.renderers import kept_json
+from genrelens.api.kept import KeptApi, KeptKey, kept_json
 from genrelens.api.views import PublicApi, UserApi
 from genrelens.catalog.taste import public_taste_named
 from genrelens.core.listening.types import WEIGHTING_CHOICES
@@ -79,15 +80,22 @@ def _chosen(user_id: int, data: Any) -> ChosenTaste:
     return taste_chosen(user_id=user_id, source=source, weighting=weighting)
 
 
-class MyTasteApi(UserApi):
+class MyTasteApi(KeptApi, UserApi):
     @extend_schema(parameters=_CHOICE_PARAMS, responses={200: shapes.UserTaste},
                    description="One of the user's tastes (it says which); 404 (code not_found) until one exists.")
     def get(self, request: Request) -> Response:
-        user_id, (source, weighting) = request.user.pk, _choice(request.query_params)
-        # kept until one of the user's tastes changes (every write of one renews "user:<id>")
-        return Response(kept_json(name="taste", scopes=[f"user:{user_id}"], params=[user_id, source, weighting],
-                                  seconds=3600, build=lambda: taste_chosen(user_id=user_id, source=source,
-                                                                           weighting=weighting).body()))
+        user_id, (source, weighting) = request.user.pk, _choice(request.GET)
+        return Response(kept_json(_taste_key(user_id, source, weighting),
+                                  build=lambda: taste_chosen(user_id=user_id, source=source,
+                                                             weighting=weighting).body()))
+
+    def kept_key(self, request: HttpRequest | Request) -> KeptKey:
+        return _taste_key(request.user.pk, *_choice(request.GET))
+
+
+def _taste_key(user_id: int, source: str | None, weighting: str | None) -> KeptKey:
+    # kept until one of the user's tastes changes (every write of one renews "user:<id>")
+    return KeptKey(name="taste", scopes=[f"user:{user_id}"], params=[user_id, source, weighting], seconds=3600)
 
 
 class TasteRefreshApi(UserApi):

@@ -9,13 +9,13 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from genrelens.api.negotiation import _JSON_FIRST, JsonFirstNegotiation
+from genrelens.api.negotiation import JSON_FIRST, JsonFirstNegotiation
 from genrelens.api.renderers import OrjsonRenderer
 
 RENDERERS = [OrjsonRenderer(), BrowsableAPIRenderer()]
 
 
-@pytest.mark.parametrize("accept", [*sorted(_JSON_FIRST), "text/html", "application/json; indent=2",
+@pytest.mark.parametrize("accept", [*sorted(JSON_FIRST), "text/html", "application/json; indent=2",
                                     "text/html,application/xhtml+xml,*/*;q=0.8"])
 @pytest.mark.parametrize("query", ["", "?format=api", "?format=json"])
 def test_the_shortcut_chooses_as_drf_does(accept: str, query: str) -> None:

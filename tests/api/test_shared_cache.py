@@ -18,7 +18,8 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils.translation import gettext_lazy
 
-from genrelens.api.renderers import OrjsonRenderer, kept_json
+from genrelens.api.kept import KeptKey, kept_json
+from genrelens.api.renderers import OrjsonRenderer
 from genrelens.shared_cache import RedisCache, answer, scopes_changed
 from tests.api.conftest import WebApp
 from tests.api.test_taste_and_share import refreshed
@@ -184,13 +185,13 @@ def test_the_renderer_writes_what_drf_would() -> None:
 
 def test_a_kept_answer_is_served_as_the_json_it_rendered_to() -> None:
     build = Builds({"when": dt.datetime(2026, 12, 2, tzinfo=dt.UTC), "n": 1})
-    first = kept_json(name="t", scopes=["a"], params=[], build=build, seconds=60)
-    again = kept_json(name="t", scopes=["a"], params=[], build=build, seconds=60)
+    first = kept_json(KeptKey(name="t", scopes=["a"], params=[], seconds=60), build=build)
+    again = kept_json(KeptKey(name="t", scopes=["a"], params=[], seconds=60), build=build)
     assert build.calls == 1 and first == again
     assert OrjsonRenderer().render(again) == b'{"when":"2026-12-02T00:00:00Z","n":1}'
     assert json.loads(OrjsonRenderer().render(again, "application/json; indent=2")) == {
         "when": "2026-12-02T00:00:00Z", "n": 1}
-    assert kept_json(name="t", scopes=["a"], params=["none"], build=Builds(None), seconds=60) is None
+    assert kept_json(KeptKey(name="t", scopes=["a"], params=["none"], seconds=60), build=Builds(None)) is None
 
 
 @pytest.fixture
@@ -225,6 +226,17 @@ def test_the_redis_client_is_made_once_per_pool(two_processes_on_redis: tuple[Re
     web.set("k", 1)
     assert web.get("k") == 1
     assert web._cache.get_client(write=True) is web._cache.get_client(write=False)
+
+
+def test_get_many_on_redis_reads_what_was_set_and_survives_a_dropped_connection(
+        two_processes_on_redis: tuple[RedisCache, RedisCache]) -> None:
+    import redis
+
+    web, worker = two_processes_on_redis
+    worker.set_many({"a": {"n": 1}, "b": b"bytes", "c": 3})
+    assert web.get_many(["a", "missing", "b", "c"]) == {"a": {"n": 1}, "b": b"bytes", "c": 3}
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_type="normal", skipme=True)  # a Redis restart, as web sees it
+    assert web.get_many(["a", "c"]) == {"a": {"n": 1}, "c": 3}  # the pool saw it dropped and connected again
 
 
 def test_incr_on_redis_raises_for_a_missing_key_and_counts_in_one_call(
