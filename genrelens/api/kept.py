@@ -57,8 +57,9 @@ class KeptApi(APIView):
     """An endpoint whose GET answer is kept: `kept_key` says how it is filed, from the plain request
     (raising the API's errors as the view would, or None where nothing is kept for this request)."""
 
-    #: the throttles' verdict when the kept path counted this request already (waits; empty: allowed)
-    _throttle_waits: list[float] | None = None
+    #: the throttles' verdict when the kept path counted this request already (one wait per refusal,
+    #: as DRF's check_throttles collects them; empty: allowed)
+    _throttle_waits: list[float | None] | None = None
 
     def kept_key(self, request: HttpRequest | Request) -> KeptKey | None:
         raise NotImplementedError
@@ -74,7 +75,7 @@ class KeptApi(APIView):
         if self._throttle_waits is None:
             super().check_throttles(request)
         elif self._throttle_waits:  # refused on the kept path: refused here, not counted twice
-            self.throttled(request, max(self._throttle_waits))
+            self.throttled(request, max((w for w in self._throttle_waits if w is not None), default=None))
 
     def _kept_response(self, request: HttpRequest) -> HttpResponse | None:
         if not _asks_for_json(request):
@@ -90,7 +91,7 @@ class KeptApi(APIView):
             return None
         if key is None:
             return None
-        self._throttle_waits = [t.wait() or 0.0 for t in self.get_throttles() if not t.allow_request(request, self)]
+        self._throttle_waits = [t.wait() for t in self.get_throttles() if not t.allow_request(request, self)]
         if self._throttle_waits:
             return None
         try:
