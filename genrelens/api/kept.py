@@ -3,9 +3,9 @@
 A kept answer (genrelens/shared_cache.py) is the JSON it renders to, gzip-compressed once when it is
 kept (genrelens/api/renderers.py). Once the Redis reads were down to two, most of what a kept request
 still cost was DRF's own work per request: wrapping the request, negotiating, running the
-authentication, permission and throttle classes, finalizing and rendering the response. In-process,
-a kept page of liked tracks cost 1.0 ms of CPU through DRF and 0.6 ms without it, where the constant
-view of bench/bench_load.py costs 0.25.
+authentication, permission and throttle classes, finalizing and rendering the response: 0.15 ms of
+CPU a kept request in-process (liked tracks 1.07 ms through DRF, 0.92 here, the constant view of
+bench/bench_load.py 0.44 in that run; docs/scale.md).
 
 So a `KeptApi` view says how its GET answer is filed (`kept_key`, read from the plain request) and a
 GET is tried here first: the view's own permission and throttle classes decide, and a kept answer
