@@ -93,7 +93,9 @@ def answer(*, name: str, scopes: Sequence[str], params: Sequence[object], build:
 
 def kept(*, name: str, scopes: Sequence[str], params: Sequence[object]) -> Any | None:
     """What `answer` would serve without building (None where it would build), in one round trip
-    and writing nothing: for a caller that has a faster way to serve a kept answer than its own."""
+    and writing nothing: for a caller that has a faster way to serve a kept answer than its own.
+    One it declines for an early rebuild draws again in `answer`, so early rebuilds come somewhat
+    later than XFetch's beta says (the chance squared), and still surely by the expiry."""
     generation_keys, key = _keys(name, scopes, params)
     found = shared().get_many([*generation_keys, key])
     if any(k not in found for k in generation_keys):
