@@ -16,7 +16,8 @@ OVL = the integral of min(f, g)): the share of two distributions that coincide, 
 distributions and 0 for ones with nothing in common. It was chosen over 1 - Jensen-Shannon
 distance and the Bhattacharyya coefficient because it reads as a plain percentage ("your energy
 overlaps rock's by 72 %") and stays bounded, symmetric and defined when one side is zero somewhere.
-For continuous features it is taken between the two densities on the shared grid; for the whole-
+For continuous features it is taken between the two densities on the shared grid (over their
+mean area, so that the stored densities' rounding cannot keep two identical ones from 1); for the whole-
 number features (key, mode, time_signature) between their exact value frequencies (two kernel
 estimates of a point mass with different bandwidths would overlap badly although identical). For
 the genre mix it is sum(min(p_g, q_g)) over genres, i.e. 1 - total variation distance. `compare`'s
@@ -40,7 +41,7 @@ import pandas as pd
 
 from genrelens.core.taste.density import Grid, binned_kde, feature_densities, feature_values, group_codes
 from genrelens.core.taste.errors import TasteInputError
-from genrelens.core.taste.grid import DISCRETE_FEATURES, DISCRETE_VALUES, GRID_POINTS, feature_range, grid_spec
+from genrelens.core.taste.grid import DISCRETE_FEATURES, DISCRETE_VALUES, GRID_POINTS, grid_spec
 from genrelens.core.taste.quantiles import PERCENTILES, sorted_percentiles
 from genrelens.core.types import FEATURE_NAMES
 
@@ -64,9 +65,18 @@ Block = dict[str, Any]
 # Per-feature blocks
 
 
-def _rounded(values: np.ndarray) -> list[float]:
-    """Six significant digits: a density is a picture, and this halves a stored document."""
-    return [float(f"{v:.6g}") for v in values.tolist()]
+#: a density's significant digits, and the share of its peak under which it is stored as 0
+DENSITY_DIGITS = 4
+DENSITY_FLOOR = 1e-4
+
+
+def _rounded(density: np.ndarray) -> list[float]:
+    """A density to 4 significant digits, 0 below 1e-4 of its peak. A density is a picture and an
+    overlap: on the shared dataset's genres this moves an area (and so an overlap) by at most
+    2e-4, and it makes a user's taste, sent with every taste page, a quarter smaller compressed
+    than 6 digits did (bench/bench_load.py's table of costs)."""
+    floor = DENSITY_FLOOR * float(density.max(initial=0.0))
+    return [float(f"{v:.{DENSITY_DIGITS}g}") if v >= floor else 0.0 for v in density.tolist()]
 
 
 def _number(value: float) -> float | None:
@@ -254,7 +264,7 @@ def user_taste(tracks: pd.DataFrame, *, public: Mapping[str, Any], probabilities
         "grid": {feature: dict(public["grid"][feature]) for feature in features},
         "genre_mix": genre_mix(probabilities, w),
         "genre_basis": _genre_basis(genre_basis),
-        "closeness": {genre: _closeness(blocks, entry["features"], public)
+        "closeness": {genre: _closeness(blocks, entry["features"])
                       for genre, entry in public["genres"].items()},
         "closeness_measure": CLOSENESS_MEASURE,
         "coverage": _coverage(tracks, features, sources),
@@ -281,13 +291,13 @@ def _genre_basis(basis: Mapping[str, Any] | None) -> dict[str, Any] | None:
                                                          "recordings": int(agreement["recordings"])}}
 
 
-def _closeness(user: Mapping[str, Block], genre: Mapping[str, Block], public: Mapping[str, Any]) -> float | None:
-    overlaps = [overlap(user[f], genre[f], _grid_of(public, f).step) for f in user if f in genre]
+def _closeness(user: Mapping[str, Block], genre: Mapping[str, Block]) -> float | None:
+    overlaps = [overlap(user[f], genre[f]) for f in user if f in genre]
     known = [o for o in overlaps if o is not None]
     return round(float(np.mean(known)), 6) if known else None
 
 
-def overlap(a: Block, b: Block, step: float) -> float | None:
+def overlap(a: Block, b: Block) -> float | None:
     """The overlap of two blocks' distributions (0..1): exact frequencies for whole-number
     features, densities (trapezoid rule on the shared grid) otherwise; None if a side has no data."""
     if a.get("frequencies") is not None and b.get("frequencies") is not None:
@@ -297,8 +307,15 @@ def overlap(a: Block, b: Block, step: float) -> float | None:
     f, g = np.asarray(a["density"], dtype=float), np.asarray(b["density"], dtype=float)
     if len(f) != len(g):
         raise TasteInputError("the two distributions are on different grids")
-    low = np.minimum(f, g)
-    return _clipped(step * float(low.sum() - 0.5 * (low[0] + low[-1])))
+    # over the two densities' mean area, which rounding moved off 1 by up to 2e-4 (`_rounded`):
+    # identical distributions overlap by exactly 1
+    mean_area = 0.5 * (_trapezoid(f) + _trapezoid(g))
+    return _clipped(_trapezoid(np.minimum(f, g)) / mean_area) if mean_area > 0 else None
+
+
+def _trapezoid(y: np.ndarray) -> float:
+    """The trapezoid rule's sum on a uniform grid, in grid steps (the step cancels in a ratio)."""
+    return float(y.sum() - 0.5 * (y[0] + y[-1]))
 
 
 def _clipped(value: float) -> float:
@@ -418,14 +435,6 @@ def _same_grids(a: Mapping[str, Any], b: Mapping[str, Any], features: Sequence[s
             raise TasteInputError(f"the two tastes draw {feature} on different grids; recompute the older one")
 
 
-def _grid_step(doc: Mapping[str, Any], feature: str) -> float:
-    spec = doc.get("grid", {}).get(feature)
-    if spec:
-        return (float(spec["max"]) - float(spec["min"])) / (int(spec["points"]) - 1)
-    low, high = feature_range(feature)
-    return (high - low) / (GRID_POINTS - 1)
-
-
 def _feature_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
     names = [f for f in a.get("features", {}) if f in b.get("features", {})]
     _same_grids(a, b, names)
@@ -435,7 +444,7 @@ def _feature_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, dict[
         ma, mb = fa.get("median"), fb.get("median")
         rows[feature] = {"a_median": ma, "b_median": mb,
                          "difference": None if ma is None or mb is None else ma - mb,
-                         "overlap": overlap(fa, fb, _grid_step(a, feature))}
+                         "overlap": overlap(fa, fb)}
     return rows
 
 

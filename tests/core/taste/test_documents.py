@@ -62,7 +62,7 @@ def test_the_public_document_is_plain_json_with_every_genre_and_feature(public, 
             assert len(block["density"]) == public["grid"][feature]["points"] == 256
             assert len(block["percentiles"]) == 101
             area = np.trapezoid(block["density"], feature_grid(feature))
-            assert area == pytest.approx(1.0, abs=1e-4)  # densities are stored to 6 significant digits
+            assert area == pytest.approx(1.0, abs=3e-4)  # densities are stored to 4 significant digits
 
 
 def test_percentiles_medians_means_and_counts_are_numpys(public, frame):
