@@ -271,7 +271,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=3, help="per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3, help="turns of all endpoints per step")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--only", nargs="+", choices=ENDPOINTS[1:], default=list(ENDPOINTS[1:]),
+                        help="load these endpoints (beside the constant view) and no others")
     args = parser.parse_args()
+    loaded = ("constant", *args.only)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("bench_load: run it under PostgreSQL and Redis: " + USAGE)
     sandbox = start_sandbox("legacy")
@@ -289,21 +292,21 @@ def main() -> None:
             server.stop()
         cost = costs(paths, sandbox)
         sizes = storage()
-        total = len(args.workers) * len(args.users) * len(ENDPOINTS)
+        total = len(args.workers) * len(args.users) * len(loaded)
         for workers in args.workers:
             server = Server(env, port, workers, workdir / "gunicorn.log")
             try:
-                for name in ENDPOINTS:  # warm every worker: model loaded, connections open
+                for name in loaded:  # warm every worker: model loaded, connections open
                     for _ in range(workers * THREADS):
                         requests.get(server.base_url + paths[name][0], timeout=30,
                                      headers={"Cookie": str(paths["cookie"])} if name != "search" else {})
                 for users in args.users:
-                    slices: dict[str, list[tuple[int, int, float, float, float]]] = {n: [] for n in ENDPOINTS}
+                    slices: dict[str, list[tuple[int, int, float, float, float]]] = {n: [] for n in loaded}
                     for _ in range(args.rounds):
-                        for name in ENDPOINTS:
+                        for name in loaded:
                             slices[name].append(run_locust(server.base_url, name, list(paths[name]),
                                                            str(paths["cookie"]), users, args.seconds, workdir))
-                    for name in ENDPOINTS:
+                    for name in loaded:
                         steps.append(combined(workers, users, name, slices[name]))
                         s = steps[-1]
                         print(f"[{len(steps)}/{total}] {workers} workers, {users:>3} users, {name:<12} "
@@ -327,6 +330,7 @@ def render(steps: list[Step], cost: dict[str, dict[str, float]], sizes: dict[str
     lines = ["## Load: gunicorn + PostgreSQL under rising concurrency", "",
              f"`{USAGE} --workers "
              f"{' '.join(map(str, args.workers))} --users {users} --seconds {args.seconds} --rounds {args.rounds} "
+             f"{'' if len(args.only) == len(ENDPOINTS) - 1 else '--only ' + ' '.join(args.only) + ' '}"
              f"--out docs/benchmarks/load.md`", "",
              f"gunicorn (gthread, {THREADS} threads per worker, `DB_CONN_MAX_AGE=60`) on loopback, PostgreSQL "
              "from `scripts/with-postgres.sh`, Redis from `scripts/with-redis.sh` as the shared cache "
@@ -367,7 +371,7 @@ def render(steps: list[Step], cost: dict[str, dict[str, float]], sizes: dict[str
               "|---|---|---|---|---|---|---|"]
     for workers in args.workers:
         peak_constant = max(s.rps for s in steps if s.workers == workers and s.endpoint == "constant")
-        for name in ENDPOINTS:
+        for name in dict.fromkeys(s.endpoint for s in steps):
             mine = [s for s in steps if s.workers == workers and s.endpoint == name]
             peak = max(s.rps for s in mine)
             sat = saturation(mine)
@@ -390,7 +394,7 @@ def chart(steps: list[Step], path: Path) -> None:
     workers = sorted({s.workers for s in steps})
     fig, axes = plt.subplots(1, len(workers), figsize=(4.2 * len(workers), 3.6), sharey=True, squeeze=False)
     for ax, w in zip(axes[0], workers, strict=True):
-        for name in ENDPOINTS:
+        for name in dict.fromkeys(s.endpoint for s in steps):
             mine = sorted((s for s in steps if s.workers == w and s.endpoint == name), key=lambda s: s.users)
             ax.plot([s.users for s in mine], [s.rps for s in mine], marker="o", label=name,
                     linestyle="--" if name == "constant" else "-")

@@ -38,6 +38,9 @@ GENERATION_SECONDS = 7 * 24 * 3600
 #: XFetch's beta (Vattani, Chierichetti, Lowenstein, "Optimal Probabilistic Cache Stampede
 #: Prevention", VLDB 2015): 1 is their optimum; a larger one rebuilds earlier
 EARLY_BETA = 1.0
+#: how long past its time a kept answer is still served while one caller rebuilds it: at their
+#: expiry every concurrent caller rebuilt liked tracks at once (bench/bench_load.py's p99 spikes)
+STALE_SECONDS = 30
 
 
 def shared() -> BaseCache:
@@ -77,18 +80,42 @@ def answer(*, name: str, scopes: Sequence[str], params: Sequence[object], build:
            seconds: int) -> T:
     """`build()`'s value, kept for `seconds` with the generations of its scopes; served while they
     are still current. The answer and the generations are read in one round trip. A value built
-    while a scope changes carries the generation read before, which that change retired."""
+    while a scope changes carries the generation read before, which that change retired.
+
+    Near or past its time (`_rebuild_early`), one caller claims the rebuild and the others are
+    served the kept copy meanwhile, for up to STALE_SECONDS past its time; a changed scope is never
+    served stale: every caller builds."""
     cache = shared()
     generation_keys, key = _keys(name, scopes, params)
     found = cache.get_many([*generation_keys, key])
     tokens = _tokens(cache, generation_keys, found)
-    if _current(found.get(key), tokens):
-        return found[key][1]  # type: ignore[no-any-return]
+    entry = found.get(key)
+    claim = None
+    if entry is not None and entry[0] == tokens:
+        if not _rebuild_early(entry):
+            return entry[1]  # type: ignore[no-any-return]
+        claim = _claim_rebuild(cache, key, entry)
+        if claim is None:  # another caller is rebuilding it
+            return entry[1]  # type: ignore[no-any-return]
     started = time.monotonic()
-    value = build()
-    if value is not None:  # None is "not there yet": whoever asked goes on to make it, unseen by scopes
-        cache.set(key, (tokens, value, time.monotonic() - started, time.time() + seconds), seconds)
+    try:
+        value = build()
+        if value is not None:  # None is "not there yet": whoever asked goes on to make it, unseen by scopes
+            cache.set(key, (tokens, value, time.monotonic() - started, time.time() + seconds),
+                      seconds + STALE_SECONDS)
+    finally:
+        if claim is not None:
+            cache.delete(claim)
     return value
+
+
+def _claim_rebuild(cache: BaseCache, key: str, entry: tuple[Any, ...]) -> str | None:
+    """The claim's key if this caller is the one to rebuild the answer at `key`, else None. A claim
+    lapses on its own (ten builds' time, within STALE_SECONDS) if its caller dies while building."""
+    claim = f"{key}:rebuilding"
+    cost = float(entry[2]) if len(entry) >= 4 else 0.0
+    lapses = min(STALE_SECONDS, max(5, math.ceil(10 * cost)))
+    return claim if cache.add(claim, 1, lapses) else None
 
 
 def kept(*, name: str, scopes: Sequence[str], params: Sequence[object]) -> Any | None:

@@ -343,3 +343,68 @@ def test_a_kept_answer_near_its_end_is_rebuilt_early_by_a_caller_not_by_all_at_i
     draw[0] = 0.5
     build.value = "rebuilt"
     assert ask(build) == "rebuilt" and build.calls == 2
+
+
+def _kept_entry_key() -> str:
+    return "answer:test:" + hashlib.blake2b(repr(("p",)).encode(), digest_size=16).hexdigest()  # as answer() names it
+
+
+def test_past_its_time_one_caller_rebuilds_while_the_others_are_served_the_kept_copy() -> None:
+    """At its time every concurrent caller used to rebuild an answer at once (liked tracks' p99
+    spikes under load); now one claims the rebuild and the others get the kept copy meanwhile."""
+    import threading
+    import time as time_module
+
+    ask(Builds("first"))
+    tokens, _value, _cost, _expires = caches["shared"].get(_kept_entry_key())
+    caches["shared"].set(_kept_entry_key(), (tokens, "first", 0.01, time_module.time() - 1), 60)  # its time passed
+
+    started, release = threading.Event(), threading.Event()
+    slow = Builds("rebuilt")
+
+    def slow_build() -> str:
+        started.set()
+        assert release.wait(10)
+        return slow()
+
+    rebuilder: list[Any] = []
+    thread = threading.Thread(target=lambda: rebuilder.append(
+        answer(name="test", scopes=[], params=["p"], build=slow_build, seconds=60)))
+    thread.start()
+    assert started.wait(10)
+    others = Builds("a second rebuild")
+    assert [ask(others) for _ in range(5)] == ["first"] * 5 and others.calls == 0
+    release.set()
+    thread.join(10)
+    assert rebuilder == ["rebuilt"] and slow.calls == 1
+    assert ask(others) == "rebuilt" and others.calls == 0  # the claim is gone with the rebuild
+    assert caches["shared"].get(_kept_entry_key() + ":rebuilding") is None
+
+
+def test_a_changed_scope_is_never_served_stale_even_while_a_rebuild_is_claimed() -> None:
+    import time as time_module
+
+    ask(Builds("first"), "a")
+    tokens, *_ = caches["shared"].get(_kept_entry_key())
+    caches["shared"].set(_kept_entry_key(), (tokens, "first", 0.01, time_module.time() - 1), 60)
+    caches["shared"].add(_kept_entry_key() + ":rebuilding", 1, 30)  # someone is rebuilding it
+    assert ask(Builds("second"), "a") == "first"
+    scopes_changed(["a"])
+    build = Builds("after the write")
+    assert ask(build, "a") == "after the write" and build.calls == 1
+
+
+def test_a_failed_rebuild_gives_up_its_claim_and_the_next_caller_tries() -> None:
+    import time as time_module
+
+    ask(Builds("first"))
+    tokens, *_ = caches["shared"].get(_kept_entry_key())
+    caches["shared"].set(_kept_entry_key(), (tokens, "first", 0.01, time_module.time() - 1), 60)
+
+    def failing() -> str:
+        raise RuntimeError("upstream down")
+
+    with pytest.raises(RuntimeError, match="upstream down"):
+        answer(name="test", scopes=[], params=["p"], build=failing, seconds=60)
+    build = Builds("second try")
+    assert ask(build) == "second try" and build.calls == 1
