@@ -132,7 +132,7 @@ class LikedTracksApi(KeptApi, UserApi):
         return Response(kept_json(self.kept_key(request), build=build))
 
     def kept_key(self, request: HttpRequest | Request) -> KeptKey:
-        # A minute old at most: a track liked in Spotify shows up within LIKED_SECONDS.
+        # A minute old at most: a track liked in Spotify shows up within LIKED_SECONDS (and one rebuild).
         user_id, (offset, limit) = request.user.pk, _page(request)
         return KeptKey(name="likedtracks", scopes=["catalog", f"user:{user_id}"], params=[user_id, offset, limit],
                        seconds=LIKED_SECONDS)

@@ -408,3 +408,23 @@ def test_a_failed_rebuild_gives_up_its_claim_and_the_next_caller_tries() -> None
         answer(name="test", scopes=[], params=["p"], build=failing, seconds=60)
     build = Builds("second try")
     assert ask(build) == "second try" and build.calls == 1
+
+
+def test_a_rebuild_claimed_in_one_process_lets_another_serve_the_kept_copy_on_redis(
+        two_processes_on_redis: tuple[RedisCache, RedisCache]) -> None:
+    import time as time_module
+
+    _web, worker = two_processes_on_redis
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                                   "shared": {"BACKEND": "genrelens.shared_cache.RedisCache",
+                                              "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/1",
+                                              "KEY_PREFIX": "genrelens-test"}}):
+        ask(Builds("first"))
+        tokens, *_ = caches["shared"].get(_kept_entry_key())
+        caches["shared"].set(_kept_entry_key(), (tokens, "first", 0.01, time_module.time() - 1), 60)
+        assert worker.add(_kept_entry_key() + ":rebuilding", 1, 30)  # the worker process is rebuilding it
+        build = Builds("second")
+        assert ask(build) == "first" and build.calls == 0
+        worker.delete(_kept_entry_key() + ":rebuilding")
+        assert ask(build) == "second" and build.calls == 1
+        assert worker.get(_kept_entry_key() + ":rebuilding") is None
