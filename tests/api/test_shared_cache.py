@@ -43,6 +43,10 @@ def ask(build: Builds, *scopes: str) -> Any:
     return answer(name="test", scopes=list(scopes), params=["p"], build=build, seconds=60)
 
 
+def _kept_entry_key() -> str:
+    return "answer:test:" + hashlib.blake2b(repr(("p",)).encode(), digest_size=16).hexdigest()  # as answer() names it
+
+
 def test_an_answer_is_kept_until_one_of_its_scopes_changes() -> None:
     build = Builds({"n": 1})
     assert ask(build, "a", "b") == {"n": 1} and ask(build, "a", "b") == {"n": 1}
@@ -336,17 +340,13 @@ def test_a_kept_answer_near_its_end_is_rebuilt_early_by_a_caller_not_by_all_at_i
     # through answer(): the early rebuild replaces the kept copy and records its own cost and end
     build = Builds("first")
     ask(build)
-    key = "answer:test:" + hashlib.blake2b(repr(("p",)).encode(), digest_size=16).hexdigest()  # as answer() names it
+    key = _kept_entry_key()
     tokens, value, cost, expires = caches["shared"].get(key)
     assert value == "first" and cost >= 0 and expires == 1060.0
     caches["shared"].set(key, (tokens, "first", 2.0, 1001.0), 60)
     draw[0] = 0.5
     build.value = "rebuilt"
     assert ask(build) == "rebuilt" and build.calls == 2
-
-
-def _kept_entry_key() -> str:
-    return "answer:test:" + hashlib.blake2b(repr(("p",)).encode(), digest_size=16).hexdigest()  # as answer() names it
 
 
 def test_past_its_time_one_caller_rebuilds_while_the_others_are_served_the_kept_copy() -> None:
