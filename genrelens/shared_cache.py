@@ -113,8 +113,7 @@ def _claim_rebuild(cache: BaseCache, key: str, entry: tuple[Any, ...]) -> str | 
     """The claim's key if this caller is the one to rebuild the answer at `key`, else None. A claim
     lapses on its own (ten builds' time, within STALE_SECONDS) if its caller dies while building."""
     claim = f"{key}:rebuilding"
-    cost = float(entry[2]) if len(entry) >= 4 else 0.0
-    lapses = min(STALE_SECONDS, max(5, math.ceil(10 * cost)))
+    lapses = min(STALE_SECONDS, max(5, math.ceil(10 * float(entry[2]))))  # entry[2]: its build's cost
     return claim if cache.add(claim, 1, lapses) else None
 
 
