@@ -117,17 +117,30 @@ def _claim_rebuild(cache: BaseCache, key: str, entry: tuple[Any, ...]) -> str | 
     return claim if cache.add(claim, 1, lapses) else None
 
 
-def kept(*, name: str, scopes: Sequence[str], params: Sequence[object]) -> Any | None:
+def kept(*, name: str, scopes: Sequence[str], params: Sequence[object],
+         fetched: tuple[Sequence[str], dict[str, Any]] | None = None) -> Any | None:
     """What `answer` would serve without building (None where it would build), in one round trip
     and writing nothing: for a caller that has a faster way to serve a kept answer than its own.
     One it declines for an early rebuild draws again in `answer`, so early rebuilds come somewhat
-    later than XFetch's beta says (the chance squared), and still surely by the expiry."""
+    later than XFetch's beta says (the chance squared), and still surely by the expiry.
+
+    `fetched`: keys the caller read already (`keys_of`) and what of them it found; used, with no
+    round trip, when they are this answer's keys."""
     generation_keys, key = _keys(name, scopes, params)
-    found = shared().get_many([*generation_keys, key])
+    if fetched is not None and set(fetched[0]).issuperset((*generation_keys, key)):
+        found = fetched[1]
+    else:
+        found = shared().get_many([*generation_keys, key])
     if any(k not in found for k in generation_keys):
         return None
     entry = found.get(key)
     return entry[1] if _current(entry, [str(found[k]) for k in generation_keys]) else None
+
+
+def keys_of(*, name: str, scopes: Sequence[str], params: Sequence[object]) -> tuple[str, ...]:
+    """The cache keys `kept` reads for this answer."""
+    generation_keys, key = _keys(name, scopes, params)
+    return (*generation_keys, key)
 
 
 def _keys(name: str, scopes: Sequence[str], params: Sequence[object]) -> tuple[list[str], str]:

@@ -38,6 +38,9 @@ def get_user(request: HttpRequest) -> Any:
             keep_user = getattr(request.session, "keep_user", None)
             if user.is_authenticated and keep_user is not None:
                 keep_user(user)
+        note_user_id = getattr(request.session, "note_user_id", None)
+        if note_user_id is not None:  # the next request on this session reads its answer with it
+            note_user_id(user.pk)
         request._cached_user = user  # type: ignore[attr-defined]  # as Django's middleware does
     return request._cached_user  # type: ignore[attr-defined]
 

@@ -73,5 +73,5 @@ class AnalysisApi(KeptApi, PublicApi):
                                     providers=providers_for(client))
         return Response(document)
 
-    def kept_key(self, request: HttpRequest | Request) -> KeptKey | None:
-        return _filed(track_key(request))
+    def kept_key(self, request: HttpRequest | Request, user_id: Any) -> KeptKey | None:
+        return _filed(track_key(request))  # one answer for every caller

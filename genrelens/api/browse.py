@@ -129,11 +129,11 @@ class LikedTracksApi(KeptApi, UserApi):
                 saved, total = client.saved_tracks_page(offset=offset, limit=limit)
                 return tracks_page(client, [s.track for s in saved], total=total, offset=offset, limit=limit)
 
-        return Response(kept_json(self.kept_key(request), build=build))
+        return Response(kept_json(self.kept_key(request, request.user.pk), build=build))
 
-    def kept_key(self, request: HttpRequest | Request) -> KeptKey:
+    def kept_key(self, request: HttpRequest | Request, user_id: Any) -> KeptKey:
         # A minute old at most: a track liked in Spotify shows up within LIKED_SECONDS (and one rebuild).
-        user_id, (offset, limit) = request.user.pk, _page(request)
+        offset, limit = _page(request)
         return KeptKey(name="likedtracks", scopes=["catalog", f"user:{user_id}"], params=[user_id, offset, limit],
                        seconds=LIKED_SECONDS)
 
@@ -214,9 +214,9 @@ class SearchApi(KeptApi, PublicApi):
         with user_spotify(request) as client:
             return Response(_spotify_search(client, query, kind, offset, limit))
 
-    def kept_key(self, request: HttpRequest | Request) -> KeptKey | None:
+    def kept_key(self, request: HttpRequest | Request, user_id: Any) -> KeptKey | None:
         # a logged-in caller may have a Spotify account (a query to learn): searched on DRF's path
-        return None if request.user.is_authenticated else _catalog_key(*_search(request))
+        return None if user_id is not None else _catalog_key(*_search(request))
 
 
 def _search(request: HttpRequest | Request) -> tuple[str, str, int, int]:

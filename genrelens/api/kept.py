@@ -5,7 +5,9 @@ kept (genrelens/api/renderers.py). Once the Redis reads were down to two, most o
 still cost was DRF's own work per request: wrapping the request, negotiating, running the
 authentication, permission and throttle classes, finalizing and rendering the response: 0.15 ms of
 CPU a kept request in-process (liked tracks 1.07 ms through DRF, 0.92 here, the constant view of
-bench/bench_load.py 0.44 in that run; docs/scale.md).
+bench/bench_load.py 0.44 in that run; docs/scale.md). And a logged-in caller's answer is read in the
+same round trip to Redis as the session (genrelens/accounts/sessions.py), since a round trip cost a
+loaded worker more than all that CPU.
 
 So a `KeptApi` view says how its GET answer is filed (`kept_key`, read from the plain request) and a
 GET is tried here first: the view's own permission and throttle classes decide, and a kept answer
@@ -55,13 +57,14 @@ def kept_json(key: KeptKey, build: Callable[[], Any]) -> Rendered | None:
 
 class KeptApi(APIView):
     """An endpoint whose GET answer is kept: `kept_key` says how it is filed, from the plain request
-    (raising the API's errors as the view would, or None where nothing is kept for this request)."""
+    and the id of the user it is for (None: anonymous), raising the API's errors as the view would,
+    or None where nothing is kept for this request."""
 
     #: the throttles' verdict when the kept path counted this request already (one wait per refusal,
     #: as DRF's check_throttles collects them; empty: allowed)
     _throttle_waits: list[float | None] | None = None
 
-    def kept_key(self, request: HttpRequest | Request) -> KeptKey | None:
+    def kept_key(self, request: HttpRequest | Request, user_id: Any) -> KeptKey | None:
         raise NotImplementedError
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -80,13 +83,22 @@ class KeptApi(APIView):
     def _kept_response(self, request: HttpRequest) -> HttpResponse | None:
         if not _asks_for_json(request):
             return None
+        session = request.session
+        guess = getattr(session, "user_id_guess", lambda: None)()
+        try:
+            key = self.kept_key(request, guess)
+        except APIException:
+            return None
+        if key is not None and hasattr(session, "also_read"):  # one round trip for the session and answer
+            session.also_read(shared_cache.keys_of(name=key.name, scopes=key.scopes, params=key.params))
         user = request.user
         if user.is_authenticated and not user.is_active:  # DRF's authentication reads them as anonymous
             return None
         try:
             if not all(p.has_permission(request, self) for p in self.get_permissions()):
                 return None
-            key = self.kept_key(request)
+            if user.pk != guess:  # a guess the session belied, or none: filed for the user it names
+                key = self.kept_key(request, user.pk)
         except APIException:
             return None
         if key is None:
@@ -95,7 +107,8 @@ class KeptApi(APIView):
         if self._throttle_waits:
             return None
         try:
-            body = shared_cache.kept(name=key.name, scopes=key.scopes, params=key.params)
+            body = shared_cache.kept(name=key.name, scopes=key.scopes, params=key.params,
+                                     fetched=getattr(session, "also_found", None))
         except Exception:  # the shared cache is down: DRF's path meets it again and answers the error
             return None
         return None if body is None else self._respond(request, Rendered(body))

@@ -89,8 +89,8 @@ class MyTasteApi(KeptApi, UserApi):
                                   build=lambda: taste_chosen(user_id=user_id, source=source,
                                                              weighting=weighting).body()))
 
-    def kept_key(self, request: HttpRequest | Request) -> KeptKey:
-        return _taste_key(request.user.pk, *_choice(request.GET))
+    def kept_key(self, request: HttpRequest | Request, user_id: Any) -> KeptKey:
+        return _taste_key(user_id, *_choice(request.GET))
 
 
 def _taste_key(user_id: int, source: str | None, weighting: str | None) -> KeptKey:

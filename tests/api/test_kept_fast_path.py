@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
+from genrelens.accounts import sessions
 from genrelens.api.kept import KeptApi
 from genrelens.shared_cache import user_changed
 from tests.api.conftest import WebApp
@@ -149,3 +151,51 @@ def test_each_request_is_counted_once_whichever_path_answers_it(web: WebApp, pat
     refused = ann.get("/rest/likedtracks?limit=20")
     assert codes == [200, 200, 200, 200] and refused.status_code == 429
     assert refused["Retry-After"] == "60" and json.loads(refused.content)["error"]["code"] == "throttled"
+
+
+class RoundTrips:
+    """Counts reads of the shared cache (each a round trip to Redis in production)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reads: list[list[str]] = []
+        cache = caches["shared"]
+        read = cache.get_many
+
+        def counted(keys: Any, *args: Any, **kwargs: Any) -> Any:
+            self.reads.append(list(keys))
+            return read(keys, *args, **kwargs)
+
+        monkeypatch.setattr(cache, "get_many", counted)
+
+
+def test_a_logged_in_kept_answer_is_read_with_the_session_in_one_round_trip(
+        web: WebApp, public_model: Any, paths: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    ann = client_of(web, "ann")
+    track = next(item for item in liked(ann) if item["features"])
+    endpoints = ["/rest/likedtracks?limit=20", f"/rest/analysis?track_id={track['id']}"]
+    for path in endpoints:
+        ann.get(path)  # a first analysis is stored: a write that retires what that request kept
+        ann.get(path)  # built and kept on DRF's path
+    trips = RoundTrips(monkeypatch)
+    paths.kept_only()
+    for path in endpoints:
+        trips.reads.clear()
+        assert ann.get(path).status_code == 200
+        assert len(trips.reads) == 1 and any(k.startswith("answer:") for k in trips.reads[0]), trips.reads
+
+
+def test_a_wrong_guess_of_the_sessions_user_serves_the_right_users_answer(web: WebApp, paths: Paths,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    ann, ben = client_of(web, "ann"), client_of(web, "ben")
+    keep_liked(ann)
+    keep_liked(ben)
+    ann_page, ben_page = liked(ann), liked(ben)
+    assert [t["id"] for t in ann_page] != [t["id"] for t in ben_page]
+    ann_session, ben_id = ann.cookies["sessionid"].value, User.objects.get(spotify_account__spotify_id="ben").pk
+    monkeypatch.setitem(sessions._user_ids, ann_session, ben_id)  # this process believes ann's session is ben's
+    trips = RoundTrips(monkeypatch)
+    paths.kept_only()
+    assert liked(ann) == ann_page  # ben's page was read with her session, and not served
+    assert len(trips.reads) == 2  # the guess, belied, cost a second read
+    trips.reads.clear()
+    assert liked(ann) == ann_page and len(trips.reads) == 1  # and was put right
