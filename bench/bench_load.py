@@ -68,6 +68,17 @@ class Step:
     rps: float
     p50_ms: float
     p99_ms: float
+    steal: float  # the worst round's share of CPU time the hypervisor took from this VM
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(stolen, all) CPU ticks since boot (/proc/stat; zeros where there is none): a VM descheduled
+    by its host shows as steal, and stalls every process on it at once, server and locust alike."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields)
 
 
 def free_port() -> int:
@@ -231,30 +242,32 @@ def storage() -> dict[str, tuple[int, int]]:
 
 
 def run_locust(base_url: str, endpoint: str, paths: list[str], cookie: str, users: int, seconds: int,
-               workdir: Path) -> tuple[int, int, float, float, float]:
+               workdir: Path) -> tuple[int, int, float, float, float, float]:
     prefix = workdir / f"{endpoint}-{users}"
     env = {**os.environ, "LOAD_PATHS": " ".join(paths), "LOAD_NAME": endpoint,
            "LOAD_COOKIE": "" if endpoint in ("search", "constant") else cookie}
+    stolen, ticks = cpu_ticks()
     subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(LOAD_DIR / "locustfile.py"),
                     "--headless", "--host", base_url, "--users", str(users), "--spawn-rate", str(users),
                     "--run-time", f"{seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
                     "--exit-code-on-error", "0"], env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
+    stolen_after, ticks_after = cpu_ticks()
     with open(f"{prefix}_stats.csv") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
     return (int(row["Request Count"]), int(row["Failure Count"]), float(row["Requests/s"]),
-            float(row["50%"]), float(row["99%"]))
+            float(row["50%"]), float(row["99%"]), (stolen_after - stolen) / max(ticks_after - ticks, 1))
 
 
 def combined(workers: int, users: int, endpoint: str,
-             slices: list[tuple[int, int, float, float, float]]) -> Step:
+             slices: list[tuple[int, int, float, float, float, float]]) -> Step:
     """One step from its rounds: requests and errors summed, throughput averaged over the rounds
     (each ran equally long), the median round's p50 and the worst round's p99 (never better than
-    any round was)."""
+    any round was), and the most CPU time stolen from the VM in any round."""
     requests_, failures = sum(s[0] for s in slices), sum(s[1] for s in slices)
     p50s = sorted(s[3] for s in slices)
     return Step(workers, users, endpoint, requests_, failures, sum(s[2] for s in slices) / len(slices),
-                p50s[len(p50s) // 2], max(s[4] for s in slices))
+                p50s[len(p50s) // 2], max(s[4] for s in slices), max(s[5] for s in slices))
 
 
 def saturation(steps: list[Step]) -> int:
@@ -301,7 +314,8 @@ def main() -> None:
                         requests.get(server.base_url + paths[name][0], timeout=30,
                                      headers={"Cookie": str(paths["cookie"])} if name != "search" else {})
                 for users in args.users:
-                    slices: dict[str, list[tuple[int, int, float, float, float]]] = {n: [] for n in loaded}
+                    slices: dict[str, list[tuple[int, int, float, float, float, float]]] = {
+                        n: [] for n in loaded}
                     for _ in range(args.rounds):
                         for name in loaded:
                             slices[name].append(run_locust(server.base_url, name, list(paths[name]),
@@ -311,7 +325,7 @@ def main() -> None:
                         s = steps[-1]
                         print(f"[{len(steps)}/{total}] {workers} workers, {users:>3} users, {name:<12} "
                               f"{s.rps:7.1f} req/s  p50 {s.p50_ms:5.0f} ms  p99 {s.p99_ms:5.0f} ms  "
-                              f"errors {s.failures}/{s.requests}", flush=True)
+                              f"errors {s.failures}/{s.requests}  steal {s.steal:.0%}", flush=True)
             finally:
                 server.stop()
     finally:
@@ -358,13 +372,16 @@ def render(steps: list[Step], cost: dict[str, dict[str, float]], sizes: dict[str
               "| table | rows | bytes | per row |", "|---|---|---|---|"]
     for table, (rows, size) in sizes.items():
         lines.append(f"| {table} | {rows:,} | {size / 1024:,.0f} KiB | {size / max(rows, 1):,.0f} B |")
-    lines += ["", "| workers | users | endpoint | req/s | share of constant | p50 | p99 | errors |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += ["", "*steal*: the most CPU time the host took from this VM in any of the step's rounds "
+                  "(`/proc/stat`): while the VM is descheduled every process on it stalls, so a round with "
+                  "steal can show a p99 the code did not cause.", "",
+              "| workers | users | endpoint | req/s | share of constant | p50 | p99 | errors | steal |",
+              "|---|---|---|---|---|---|---|---|---|"]
     by_key = {(s.workers, s.users, s.endpoint): s for s in steps}
     for s in steps:
         base = by_key[(s.workers, s.users, "constant")].rps
         lines.append(f"| {s.workers} | {s.users} | {s.endpoint} | {s.rps:.0f} | {s.rps / base:.2f} | "
-                     f"{s.p50_ms:.0f} ms | {s.p99_ms:.0f} ms | {s.failures}/{s.requests} |")
+                     f"{s.p50_ms:.0f} ms | {s.p99_ms:.0f} ms | {s.failures}/{s.requests} | {s.steal:.1%} |")
     lines += ["", "Per worker count and endpoint: peak throughput, its share of the constant view's peak, "
                   "saturation (the lowest concurrency within 10% of the peak), the worst p99 below it (at "
                   "fewer callers; at the lowest level when it saturates there), which the target bounds, "
