@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbStore
 
-from genrelens import shared_cache
+from genrelens.shared_cache import ALIAS as SHARED_ALIAS
 from genrelens.shared_cache import remember, take_members
 
 USER_SECONDS = 300
@@ -47,8 +47,8 @@ class SessionStore(CachedDbStore):
 
     def also_read(self, keys: tuple[str, ...]) -> None:
         """Read these keys of the shared cache in the same round trip as the session, if it is read
-        (logged in and not read yet); `also_found` then holds them."""
-        if settings.SESSION_CACHE_ALIAS == shared_cache.ALIAS and not hasattr(self, "_session_cache"):
+        (it has a key and was not read yet); `also_found` then holds them."""
+        if settings.SESSION_CACHE_ALIAS == SHARED_ALIAS and not hasattr(self, "_session_cache"):
             self._also = keys
 
     def user_id_guess(self) -> Any:
