@@ -57,16 +57,20 @@ _EPS = 0.005
 @dataclass(frozen=True, slots=True)
 class NoiseModel:
     """Per estimated descriptor, the standard deviation of its local error, on its own scale
-    (log-odds for `LOGIT_SCALE`, the value itself otherwise)."""
+    (log-odds for `LOGIT_SCALE`, the value itself otherwise); and the measured tempo errors,
+    log2(local tempo / Spotify's tempo) of real recordings, drawn as they are: a tempo reading is
+    mostly right or off by an octave (half or double), a jump no Gaussian smear describes."""
 
     sd: Mapping[str, float]
+    tempo_log2: tuple[float, ...] = ()
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NoiseModel:
-        return cls({str(k): float(v) for k, v in data.items()})
+    def from_json(cls, data: Mapping[str, Any], tempo_log2: Sequence[float] = ()) -> NoiseModel:
+        return cls({str(k): float(v) for k, v in data.items()}, tuple(float(v) for v in tempo_log2))
 
     def perturb(self, X: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-        """A copy of `X` with every descriptor this model knows moved by a fresh draw of its error."""
+        """A copy of `X` with every descriptor this model knows moved by a fresh draw of its error,
+        and the tempo scaled by one drawn tempo error."""
         out = X.copy()
         for name, sd in self.sd.items():
             if name not in out or sd <= 0:
@@ -78,6 +82,9 @@ class NoiseModel:
             else:
                 out[name] = values + noise
             out.loc[np.isnan(values), name] = np.nan  # a missing value stays missing
+        if self.tempo_log2 and "tempo" in out:
+            drawn = np.asarray(self.tempo_log2)[rng.integers(0, len(self.tempo_log2), len(out))]
+            out["tempo"] = out["tempo"].to_numpy(dtype=np.float64) * np.exp2(drawn)
         return out
 
 
@@ -158,16 +165,22 @@ def measure_residuals(spotify: pd.DataFrame, local: pd.DataFrame) -> ResidualNoi
 
 def measure_noise(spotify: pd.DataFrame, local: pd.DataFrame) -> NoiseModel:
     """Root-mean-square difference between local estimates and Spotify's values of the same
-    recordings, per column both share, on each descriptor's noise scale."""
+    recordings, per descriptor both share, on each descriptor's noise scale; for tempo, when both
+    have it, every recording's log2(local / Spotify's) (rounded: a small table, stored as measured)."""
     sd = {}
-    for name in spotify.columns.intersection(local.columns):
+    for name in spotify.columns.intersection(local.columns).drop("tempo", errors="ignore"):
         a, b = spotify[name].to_numpy(dtype=np.float64), local[name].to_numpy(dtype=np.float64)
         if name in LOGIT_SCALE:
             a, b = _logit(a), _logit(b)
         keep = np.isfinite(a) & np.isfinite(b)
         if keep.any():
             sd[str(name)] = round(float(np.sqrt(np.mean((a[keep] - b[keep]) ** 2))), 4)
-    return NoiseModel(sd)
+    tempo_log2: tuple[float, ...] = ()
+    if "tempo" in spotify and "tempo" in local:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.log2(local["tempo"].to_numpy(dtype=np.float64) / spotify["tempo"].to_numpy(dtype=np.float64))
+        tempo_log2 = tuple(round(float(v), 4) for v in ratio[np.isfinite(ratio)])
+    return NoiseModel(sd, tempo_log2)
 
 
 def _logit(values: np.ndarray) -> np.ndarray:
@@ -185,7 +198,7 @@ def shipped_noise(measured: Mapping[str, Any]) -> NoiseModel | ResidualNoise:
     """The noise the shipped companion is trained with, from local_genre_agreement.json."""
     if NOISE_KIND == "residuals":
         return ResidualNoise.from_json(measured["residuals"])
-    return NoiseModel.from_json(measured["noise"])
+    return NoiseModel.from_json(measured["noise"], measured.get("tempo_log2", ()))
 
 
 def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measured: Mapping[str, Any],
@@ -223,11 +236,19 @@ def _noise_summary(noise: NoiseModel | ResidualNoise) -> dict[str, Any]:
     """For the card: Gaussian levels as they are; residuals as their count, mean and spread per
     descriptor (the table itself is in local_genre_agreement.json)."""
     if isinstance(noise, NoiseModel):
-        return dict(noise.sd)
+        return {**noise.sd, **_tempo_summary(noise.tempo_log2)}
     table = np.asarray(noise.residuals, dtype=np.float64).reshape(-1, len(noise.columns))
     return {"recordings": len(table), **{name: {"mean": round(float(table[:, j].mean()), 4),
                                                 "sd": round(float(table[:, j].std()), 4)}
                                          for j, name in enumerate(noise.columns)}}
+
+
+def _tempo_summary(tempo_log2: Sequence[float]) -> dict[str, Any]:
+    """The tempo errors in a card: how many recordings, and the share off by about an octave."""
+    if not tempo_log2:
+        return {}
+    octave = float(np.mean(np.abs(np.abs(np.asarray(tempo_log2)) - 1.0) < 0.1))
+    return {"tempo": {"recordings": len(tempo_log2), "octave_errors": round(octave, 3)}}
 
 
 def local_agreement(measured: Mapping[str, Any]) -> dict[str, Any]:

@@ -44,3 +44,6 @@ def test_the_measured_agreement_names_what_is_shown_the_most_accurate_model_and_
                                       "valence"}
     for name, sd in measured["noise"].items():  # log-odds noise can exceed 1, a value's cannot
         assert 0 < sd < (10 if measured["noise_scale"][name] == "log-odds" else 1)
+    tempo = [abs(v) for v in measured["tempo_log2"]]  # log2(local / Spotify's tempo), one per recording
+    assert 0.9 * measured["n"] <= len(tempo) <= measured["n"]
+    assert sum(v < 0.06 for v in tempo) > len(tempo) / 2  # mostly right; the rest mostly an octave off

@@ -61,7 +61,9 @@ def test_train_saves_a_local_companion_that_the_active_card_vouches_for(syntheti
     if NOISE_KIND == "residuals":  # trained with the residual table the benchmark measured
         assert training["noise"]["recordings"] == len(measured["residuals"]["values"])
     else:
-        assert training["noise"] == measured["noise"]
+        trained = {name: sd for name, sd in training["noise"].items() if name != "tempo"}
+        assert trained == measured["noise"]
+        assert training["noise"]["tempo"]["recordings"] == len(measured["tempo_log2"]) > 0
     assert training["targets"] == TARGETS  # it imitates the model it was trained beside
     assert entry["agreement"]["top1"] == measured_agreement()["agreement"][LOCAL_KEY]["top1"]
 
@@ -99,6 +101,20 @@ def test_measured_noise_is_the_rms_difference_on_each_descriptors_scale():
     assert set(noise.sd) == {"energy", "speechiness"}
     assert noise.sd["energy"] == pytest.approx(math.sqrt((0.01 + 0 + 0.09) / 3), abs=1e-4)
     assert noise.sd["speechiness"] == pytest.approx(math.sqrt(math.log(9) ** 2 / 2), abs=1e-4)  # logit(0.1) = -log 9
+    assert noise.tempo_log2 == ()  # Spotify's tempo unknown here: no tempo error measured
+
+
+def test_tempo_errors_are_measured_as_log2_ratios_and_drawn_as_octave_jumps():
+    spotify = pd.DataFrame({"energy": [0.5, 0.5, 0.5], "tempo": [120.0, 90.0, 160.0]})
+    local = pd.DataFrame({"energy": [0.5, 0.5, 0.5], "tempo": [120.0, 180.0, 80.0]})
+    noise = measure_noise(spotify, local)
+    assert "tempo" not in noise.sd and noise.tempo_log2 == (0.0, 1.0, -1.0)  # right, double, half
+    X = pd.DataFrame({"energy": np.full(3000, 0.5), "tempo": np.full(3000, 100.0)})
+    moved = noise.perturb(X, np.random.default_rng(4))
+    assert set(moved["tempo"]) == {50.0, 100.0, 200.0}  # an octave off or right, never in between
+    assert moved["tempo"].value_counts(normalize=True).min() > 0.28  # each measured error drawn about equally
+    assert (X["tempo"] == 100.0).all()
+    assert NoiseModel.from_json(dict(noise.sd), list(noise.tempo_log2)) == noise
 
 
 def test_residual_noise_moves_each_row_by_one_recordings_joint_errors():
