@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
+from django.conf import settings
 from django.db import models, transaction
 
 from genrelens.catalog.models import (
@@ -388,16 +389,23 @@ def sourced_features_save(*, items: Sequence[SourcedFeatures]) -> int:
 
 
 def model_register(*, card: dict[str, Any], path: str, activate: bool = True) -> TrainedModel:
-    """Record a saved model; the newest becomes the active one unless told otherwise."""
+    """Record a saved model; the newest becomes the active one unless told otherwise.
+
+    An artifact inside GENRELENS_MODEL_DIR is recorded relative to it, so a var directory that is
+    moved, copied or restored elsewhere keeps its models (an absolute path would point outside the
+    new model directory, where loading refuses it)."""
+    root = Path(settings.GENRELENS_MODEL_DIR).resolve()
+    artifact = (root / path).resolve()
+    stored = str(artifact.relative_to(root)) if artifact.is_relative_to(root) else path
     with transaction.atomic():
         if activate:
             TrainedModel.objects.filter(is_active=True).update(is_active=False)
         dataset = card.get("dataset", {})
         model_changed()
         return TrainedModel.objects.create(
-            version=str(card["model_id"]), path=path, label=str(card.get("label", "genre")),
+            version=str(card["model_id"]), path=stored, label=str(card.get("label", "genre")),
             dataset_name=str(dataset.get("name", "")), dataset_sha256=str(dataset.get("sha256", "")),
-            card=card, is_active=activate, sha256=file_sha256(Path(path)),
+            card=card, is_active=activate, sha256=file_sha256(artifact),
         )
 
 

@@ -5,6 +5,7 @@ is checked before a byte is unpickled, even when the card beside the file was fo
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import joblib
@@ -14,7 +15,7 @@ from django.test import Client
 
 from genrelens.catalog.local import Owner
 from genrelens.catalog.models import AudioFeatures, Track, TrainedModel
-from genrelens.catalog.models_on_disk import trained_model_load
+from genrelens.catalog.models_on_disk import model_artifact_path, trained_model_load
 from genrelens.catalog.services import model_register
 from genrelens.core.files import file_sha256
 from genrelens.core.ml import train
@@ -45,14 +46,24 @@ def forge(artifact: Path, marker: Path) -> None:
 
 
 def test_the_sha256_is_recorded_at_registration_and_the_model_loads(registered: TrainedModel) -> None:
-    assert registered.sha256 == file_sha256(Path(registered.path))
+    assert registered.sha256 == file_sha256(model_artifact_path(record=registered))
+    assert trained_model_load(record=registered).model_id == registered.version
+
+
+def test_a_model_survives_its_var_directory_moving(registered: TrainedModel, settings, tmp_path: Path) -> None:
+    # recorded relative to the model directory: a copied or restored var directory keeps its model
+    assert not Path(registered.path).is_absolute()
+    moved = tmp_path / "moved" / "models"
+    shutil.copytree(settings.GENRELENS_MODEL_DIR, moved)
+    shutil.rmtree(settings.GENRELENS_MODEL_DIR)
+    settings.GENRELENS_MODEL_DIR = moved
     assert trained_model_load(record=registered).model_id == registered.version
 
 
 def test_a_swapped_artifact_with_a_forged_card_is_refused_before_unpickling(
         registered: TrainedModel, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    forge(Path(registered.path), marker)
+    forge(model_artifact_path(record=registered), marker)
     with pytest.raises(ArtifactError, match="not the file that was registered"):
         trained_model_load(record=registered)
     assert not marker.exists()
@@ -63,7 +74,7 @@ def test_a_path_outside_the_model_directory_is_refused(registered: TrainedModel,
     elsewhere = tmp_path / "elsewhere" / "evil.joblib"
     elsewhere.parent.mkdir()
     forge(elsewhere, marker)
-    link = Path(registered.path).parent / "link.joblib"
+    link = model_artifact_path(record=registered).parent / "link.joblib"
     link.symlink_to(elsewhere)
     for path in (str(elsewhere), str(link), "../elsewhere/evil.joblib"):
         registered.path, registered.sha256 = path, file_sha256(elsewhere)
@@ -88,7 +99,7 @@ def test_a_model_that_cannot_load_gives_a_plain_note_without_paths(registered: T
 
     track = Track.objects.create(key="t1", name="t")
     AudioFeatures.objects.create(track=track, source="dataset:s", fetched_at="2026-01-01T00:00:00Z", energy=0.5)
-    Path(registered.path).unlink()
+    model_artifact_path(record=registered).unlink()
     document = analysis_get(key="t1", viewer=Owner())
     assert document["genres"] is None and "cannot score this track" in document["reason"]
     assert str(settings.GENRELENS_MODEL_DIR) not in json.dumps(document, default=str)
