@@ -15,6 +15,16 @@ from genrelens.catalog.models import TrainedModel
 from genrelens.core.ml.artifacts import ArtifactError, LoadedModel, load_model
 
 
+def recorded_path(path: str) -> tuple[str, Path]:
+    """What a TrainedModel row records for the artifact at `path`, and the file itself: inside
+    GENRELENS_MODEL_DIR the path relative to it, so a var directory that is moved, copied or
+    restored elsewhere keeps its models (an absolute path would point outside the new model
+    directory, where loading refuses it); elsewhere the path as given (refused at load)."""
+    root = Path(settings.GENRELENS_MODEL_DIR).resolve()
+    artifact = (root / path).resolve()
+    return (str(artifact.relative_to(root)) if artifact.is_relative_to(root) else path), artifact
+
+
 def model_artifact_path(*, record: TrainedModel) -> Path:
     """The record's artifact, resolved (symlinks too) and confined to GENRELENS_MODEL_DIR."""
     root = Path(settings.GENRELENS_MODEL_DIR).resolve()

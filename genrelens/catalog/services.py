@@ -15,11 +15,9 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-from django.conf import settings
 from django.db import models, transaction
 
 from genrelens.catalog.models import (
@@ -34,6 +32,7 @@ from genrelens.catalog.models import (
     TrackArtist,
     TrainedModel,
 )
+from genrelens.catalog.models_on_disk import recorded_path
 from genrelens.core.dataset.formats import ParsedDataset
 from genrelens.core.errors import ImportFailed
 from genrelens.core.files import file_sha256
@@ -389,14 +388,9 @@ def sourced_features_save(*, items: Sequence[SourcedFeatures]) -> int:
 
 
 def model_register(*, card: dict[str, Any], path: str, activate: bool = True) -> TrainedModel:
-    """Record a saved model; the newest becomes the active one unless told otherwise.
-
-    An artifact inside GENRELENS_MODEL_DIR is recorded relative to it, so a var directory that is
-    moved, copied or restored elsewhere keeps its models (an absolute path would point outside the
-    new model directory, where loading refuses it)."""
-    root = Path(settings.GENRELENS_MODEL_DIR).resolve()
-    artifact = (root / path).resolve()
-    stored = str(artifact.relative_to(root)) if artifact.is_relative_to(root) else path
+    """Record a saved model; the newest becomes the active one unless told otherwise. Its path is
+    recorded relative to the model directory (`recorded_path`)."""
+    stored, artifact = recorded_path(path)
     with transaction.atomic():
         if activate:
             TrainedModel.objects.filter(is_active=True).update(is_active=False)
