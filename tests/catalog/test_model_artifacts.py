@@ -103,3 +103,28 @@ def test_a_model_that_cannot_load_gives_a_plain_note_without_paths(registered: T
     document = analysis_get(key="t1", viewer=Owner())
     assert document["genres"] is None and "cannot score this track" in document["reason"]
     assert str(settings.GENRELENS_MODEL_DIR) not in json.dumps(document, default=str)
+
+
+def test_rows_registered_with_an_absolute_path_are_migrated_to_relative(
+        registered: TrainedModel, settings, tmp_path: Path) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+    migration = import_module("genrelens.catalog.migrations.0006_relative_model_paths")
+    artifact = model_artifact_path(record=registered)
+    outside = tmp_path / "elsewhere.joblib"
+    other = TrainedModel.objects.create(version="outside", path=str(outside), sha256="0" * 64)
+    registered.path = str(artifact)  # as rows were recorded before aac1dd5
+    registered.save()
+
+    migration.relative_model_paths(apps, None)
+
+    registered.refresh_from_db()
+    other.refresh_from_db()
+    assert registered.path == str(artifact.relative_to(Path(settings.GENRELENS_MODEL_DIR).resolve()))
+    assert other.path == str(outside)  # outside the model directory: left as it is, and still refused
+    moved = tmp_path / "moved" / "models"
+    shutil.copytree(settings.GENRELENS_MODEL_DIR, moved)
+    shutil.rmtree(settings.GENRELENS_MODEL_DIR)
+    settings.GENRELENS_MODEL_DIR = moved
+    assert trained_model_load(record=registered).model_id == registered.version
