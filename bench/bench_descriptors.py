@@ -66,12 +66,14 @@ from genrelens.core.ml.local_model import (  # noqa: E402
     LOGIT_SCALE,
     NOISE_COPIES,
     NOISE_KIND,
+    POOLED_KEY,
     TARGETS,
     NoiseModel,
     ResidualNoise,
     fit_local,
     measure_noise,
     measure_residuals,
+    pool,
 )
 from genrelens.core.ml.preprocess import prepare  # noqa: E402
 
@@ -137,10 +139,11 @@ def genre_models(songs: Path) -> tuple[Any, Any, float]:
     return prepared, full, time.perf_counter() - t0
 
 
-def companion_agreement(prepared: Any, full: Any, reference: np.ndarray, spotify: pd.DataFrame,
-                        local: pd.DataFrame, columns: list[str], groups: list[str], *, noise_kind: str,
-                        targets: str, workers: int) -> tuple[float, float]:
-    """Out-of-fold top-1 and top-2 agreement of a companion on `columns` (local_model.fit_local):
+def companion_oof(prepared: Any, full: Any, reference: np.ndarray, spotify: pd.DataFrame,
+                  local: pd.DataFrame, columns: list[str], groups: list[str], *, noise_kind: str,
+                  targets: str, workers: int) -> list[np.ndarray]:
+    """Out-of-fold probabilities of a companion on `columns` (local_model.fit_local), one array per
+    fold assignment, columns in the reference model's class order:
     for each fold of the recordings (grouped by artist, GENRE_REPEATS fold assignments), the local
     errors (Gaussian levels or residual vectors, `noise_kind`) are measured on the other folds'
     recordings only, a companion is trained on the songs with them, labelled by `targets` (the
@@ -155,14 +158,47 @@ def companion_agreement(prepared: Any, full: Any, reference: np.ndarray, spotify
                                local.iloc[test][columns], columns, noise_kind, targets)
                    for _, train, test in tasks]
         results = [f.result() for f in futures]
-    scores = []
+    probas = []
     for repeat in range(GENRE_REPEATS):
         proba = np.zeros_like(reference)
         for (r, _, test), fold_proba in zip(tasks, results, strict=True):
             if r == repeat:
                 proba[test] = fold_proba
-        scores.append(agreement(reference, proba))
+        probas.append(proba)
+    return probas
+
+
+def mean_agreement(reference: np.ndarray, probas: list[np.ndarray]) -> tuple[float, float]:
+    scores = [agreement(reference, proba) for proba in probas]
     return float(np.mean([s[0] for s in scores])), float(np.mean([s[1] for s in scores]))
+
+
+#: the weights of the active model tried when pooling it with the companion (local_model.pool)
+POOL_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
+
+
+def best_weight(reference: np.ndarray, companion: np.ndarray, active: np.ndarray) -> float:
+    """The pooling weight with the highest top-1 agreement on these recordings (then top-2; then
+    the smaller weight, the one nearer the companion alone)."""
+    return max(POOL_WEIGHTS, key=lambda w: (*agreement(reference, pool(companion, active, w)), -w))
+
+
+def pooled_agreement(reference: np.ndarray, probas: list[np.ndarray], active: np.ndarray,
+                     groups: list[str]) -> tuple[tuple[float, float], float]:
+    """Agreement of the companion pooled with the active model, and the weight to ship. In each fold
+    assignment, each fold is pooled with the weight that did best on the other folds' out-of-fold
+    companion probabilities, so no recording is scored with a weight chosen on it (those folds'
+    companions were trained with errors measured partly on it: a small leak, of noise levels only).
+    The weight to ship is chosen on every recording, over every fold assignment."""
+    scores = []
+    for proba, folds in zip(probas, grouped_folds(groups), strict=False):
+        pooled = np.zeros_like(proba)
+        for train, test in folds:
+            pooled[test] = pool(proba[test], active[test], best_weight(reference[train], proba[train], active[train]))
+        scores.append(agreement(reference, pooled))
+    everywhere = len(probas)
+    shipped = best_weight(np.vstack([reference] * everywhere), np.vstack(probas), np.vstack([active] * everywhere))
+    return (float(np.mean([s[0] for s in scores])), float(np.mean([s[1] for s in scores]))), shipped
 
 
 def _fold_proba(X: pd.DataFrame, y: np.ndarray, full: Any, spotify: pd.DataFrame, local: pd.DataFrame,
@@ -205,26 +241,30 @@ def main() -> None:
     local_before = local_frame(frame, before).loc[complete]
     local_after = local_frame(frame, after).loc[complete]
     groups = [g for g, keep in zip(dev_groups(frame), complete, strict=True) if keep]
-    def companion(columns: list[str], noise_kind: str = NOISE_KIND, targets: str = TARGETS) -> tuple[float, float]:
-        return companion_agreement(prepared, full, reference, spotify, local_after, columns, groups,
-                                   noise_kind=noise_kind, targets=targets, workers=args.workers)
+    def companion(columns: list[str], noise_kind: str = NOISE_KIND, targets: str = TARGETS) -> list[np.ndarray]:
+        return companion_oof(prepared, full, reference, spotify, local_after, columns, groups,
+                             noise_kind=noise_kind, targets=targets, workers=args.workers)
 
+    active = full.predict_proba(local_after)
+    local = companion(list(LOCAL_FEATURES))
     genre = {
         ACTIVE_BEFORE: agreement(reference, full.predict_proba(local_before)),
-        ACTIVE: agreement(reference, full.predict_proba(local_after)),
-        PREVIOUS: companion(list(LOCAL_FEATURES), "gaussian", "genre"),
-        RESIDUALS: companion(list(LOCAL_FEATURES), "residuals", TARGETS),
-        RESTRICTED: companion(columns),
-        LOCAL: companion(list(LOCAL_FEATURES)),
+        ACTIVE: agreement(reference, active),
+        PREVIOUS: mean_agreement(reference, companion(list(LOCAL_FEATURES), "gaussian", "genre")),
+        RESIDUALS: mean_agreement(reference, companion(list(LOCAL_FEATURES), "residuals", TARGETS)),
+        RESTRICTED: mean_agreement(reference, companion(columns)),
+        LOCAL: mean_agreement(reference, local),
     }
+    genre[POOLED], weight = pooled_agreement(reference, local, active, groups)
     # what `genrelens train` trains the shipped companion with: the errors measured on every recording
     noise = measure_noise(spotify[list(NOISY)], local_after[list(NOISY)])
     residuals = measure_residuals(spotify[list(DESCRIPTORS)], local_after[list(DESCRIPTORS)])
-    write_agreement(genre, columns, noise, residuals, int(complete.sum()))
+    write_agreement(genre, columns, noise, residuals, int(complete.sum()), weight)
     costs = {name: agreement(reference, full.predict_proba(local_after.assign(**{name: frame.loc[complete, name]})))
              for name in DESCRIPTORS}
     other, speed = held_out(args.annotated, args.workers)
-    args.out.write_text(render(rows, genre, fidelity, columns, int(complete.sum()), fit_seconds, other, speed, costs))
+    args.out.write_text(render(rows, genre, fidelity, columns, int(complete.sum()), fit_seconds, other, speed, costs,
+                               weight))
     print(args.out.read_text())
 
 
@@ -276,7 +316,14 @@ ACTIVE = "active model, calibrated descriptors"
 RESIDUALS = "local companion with resampled joint residuals instead of Gaussian noise (measured, not shipped)"
 PREVIOUS = "round-4 companion (Gaussian noise per descriptor, playlist genres as labels)"
 RESTRICTED = "restricted companion (faithful features only, trained with their noise)"
-LOCAL = "local companion (every local feature, trained with its noise): `genrelens train`'s local model"
+LOCAL = "local companion (every local feature, trained with its noise)"
+POOLED = ("local companion pooled with the active model's reading of the estimates (weighted geometric mean, "
+          "weight chosen out-of-fold)")
+#: the models the analysis can show for a local track (the others are measured, not shipped): their
+#: keys in local_genre_agreement.json, and their names in the report
+SHOWABLE = {ACTIVE: "active-model", LOCAL: LOCAL_KEY, POOLED: POOLED_KEY}
+SHOWN_AS = {ACTIVE: "active model", LOCAL: "local companion alone",
+            POOLED: "local companion pooled with the active model"}
 
 
 TEMPO_NOISE = (", and the song's tempo multiplied by 2 to the power of one real recording's measured "
@@ -300,25 +347,29 @@ COMPANION_RECIPES = {
 
 
 def write_agreement(genre: dict[str, tuple[float, float]], restricted: list[str], noise: NoiseModel,
-                    residuals: ResidualNoise, n: int) -> None:
+                    residuals: ResidualNoise, n: int, weight: float) -> None:
     """genrelens/data/local_genre_agreement.json: every measured agreement, the local errors the
     shipped companion is trained with (Gaussian levels, and the residual vectors of every recording,
     per local_model.NOISE_KIND), and `basis`, the more accurate of the two models the analysis
-    can show (the active model, or the local companion `genrelens train` saves beside it)."""
+    can show (the active model, or the local companion `genrelens train` saves beside it, alone or
+    pooled with the active model with `weight`)."""
     keys = {ACTIVE: "active-model", PREVIOUS: "genre-labels-model", RESIDUALS: "residuals-model",
-            RESTRICTED: "restricted-model", LOCAL: LOCAL_KEY}
+            RESTRICTED: "restricted-model", LOCAL: LOCAL_KEY, POOLED: POOLED_KEY}
     features = {PREVIOUS: list(LOCAL_FEATURES), RESIDUALS: list(LOCAL_FEATURES), RESTRICTED: restricted,
-                LOCAL: list(LOCAL_FEATURES)}
+                LOCAL: list(LOCAL_FEATURES), POOLED: list(LOCAL_FEATURES)}
     agreement_of: dict[str, dict[str, Any]] = {}
     for label, key in keys.items():
         agreement_of[key] = {"top1": round(genre[label][0], 3), "top2": round(genre[label][1], 3)}
         if label in features:
             agreement_of[key]["features"] = features[label]
-    shown = max(("active-model", LOCAL_KEY), key=lambda k: (agreement_of[k]["top1"], agreement_of[k]["top2"]))
+    shown = max(SHOWABLE.values(), key=lambda k: (agreement_of[k]["top1"], agreement_of[k]["top2"]))
     document = {
         "basis": shown,
         "most_accurate": max(keys.values(), key=lambda k: (agreement_of[k]["top1"], agreement_of[k]["top2"])),
         "agreement": agreement_of,
+        "pooling": {"weight": weight, "kind": "weighted geometric mean of the companion's probabilities and the "
+                    "active model's on the same local features (local_model.pool); weight of the active model, "
+                    "chosen on every recording's out-of-fold companion probabilities"},
         "noise": dict(noise.sd),
         "tempo_log2": list(noise.tempo_log2),
         "noise_scale": {name: "log-odds" if name in LOGIT_SCALE else "value" for name in noise.sd},
@@ -337,7 +388,7 @@ def write_agreement(genre: dict[str, tuple[float, float]], restricted: list[str]
 
 def render(rows: list[Any], genre: dict[str, tuple[float, float]], fidelity: dict[str, Any], columns: list[str],
            n_genre: int, fit_seconds: float, other: pd.DataFrame, speed: float,
-           costs: dict[str, tuple[float, float]]) -> str:
+           costs: dict[str, tuple[float, float]], weight: float) -> str:
     lines = [
         "## Local descriptors against Spotify's (`genrelens analyze`)",
         "",
@@ -406,12 +457,18 @@ def render(rows: list[Any], genre: dict[str, tuple[float, float]], fidelity: dic
     ]
     for label, (top1, top2) in genre.items():
         lines.append(f"| {label} | {top1:.0%} | {top2:.0%} |")
-    shown = LOCAL if genre[LOCAL] > genre[ACTIVE] else ACTIVE
+    shown = max(SHOWABLE, key=lambda label: genre[label])
     lines += [
         "",
-        f"The analysis shows the {shown.split(' (')[0]}'s probabilities for a local track, labelled as coming from "
+        f"The pooled companion multiplies the companion's probabilities, raised to {1 - weight:.2f}, by the active "
+        f"model's, raised to {weight:.2f}, and renormalises (log-linear pooling; `local_model.pool`). Its weight is "
+        "chosen out-of-fold: each fold is pooled with the weight (0 to 1 in steps of 0.05) that agreed best on "
+        "the other folds' recordings; the weight shipped is the one that agreed best on all of them.",
+        "",
+        f"The analysis shows the probabilities of the {SHOWN_AS[shown]} for a local track, labelled as coming from "
         f"estimated features, with its {genre[shown][0]:.0%} / {genre[shown][1]:.0%} agreement beside them "
-        "(the more accurate of the two models it can show; the other companions are measured, not shipped).",
+        "(the most accurate of the three models it can show: the active model, the companion alone or pooled; "
+        "the other companions are measured, not shipped).",
         "",
         "Which estimate costs the most agreement: the active model on the calibrated local features with one "
         "descriptor replaced by Spotify's value.",

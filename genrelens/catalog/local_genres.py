@@ -17,7 +17,6 @@ from genrelens.catalog.models_on_disk import model_artifact_path
 from genrelens.core.errors import GenrelensError
 from genrelens.core.ml.artifacts import ArtifactError, LoadedModel, load_model
 from genrelens.core.ml.local_claims import measured_agreement
-from genrelens.core.ml.local_model import LOCAL_KEY
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ def local_basis(record: TrainedModel) -> LocalBasis:
     genrelens/data/local_genre_agreement.json) and it loads, else the active model; each with the
     agreement measured for it (the companion's as measured when it was trained, in its card)."""
     measured = measured_agreement()
-    companion = local_model_for(record) if measured["basis"] == LOCAL_KEY else None
+    companion = local_model_for(record) if measured["basis"] != "active-model" else None
     if companion is not None:
         trained = record.card["local_model"]["agreement"]
         return LocalBasis(companion, {k: trained[k] for k in ("top1", "top2", "recordings")})

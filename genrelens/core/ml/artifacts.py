@@ -40,6 +40,8 @@ class ArtifactError(GenrelensError):
 class LoadedModel:
     """A fitted pipeline, its optional temperature, and the card describing both."""
 
+    # a fitted sklearn Pipeline; for a pooled local companion, local_model.PooledCompanion (the same
+    # classes_ and predict_proba, no steps)
     pipeline: Pipeline
     temperature: float | None
     card: dict[str, Any]
@@ -75,7 +77,7 @@ class LoadedModel:
         # Single-track latency: the Pipeline's per-step input validation costs more than the model
         # itself (1.7 ms vs 0.3 ms per track), so the two fitted preprocessing steps are applied
         # here with their learnt statistics; the result is identical (tested against the Pipeline).
-        steps = self.pipeline.named_steps
+        steps = getattr(self.pipeline, "named_steps", {})  # a pooled companion has none
         impute, scale = steps.get("impute"), steps.get("scale")
         if not (isinstance(impute, SimpleImputer) and isinstance(scale, MinMaxScaler) and len(steps) == 3):
             return np.asarray(self.pipeline.predict_proba(X), dtype=float)

@@ -1,7 +1,8 @@
 """Genre claims for local tracks: probabilities from the local model (the genre model's companion
-trained with the local estimates' measured noise, local_model.py) when the active model has one,
-else from the active model; either way with how often genres computed from local features agreed
-with genres computed from Spotify's features for the same recordings.
+trained with the local estimates' measured noise, local_model.py, pooled with the active model when
+that measured better) when the active model has one, else from the active model; either way with
+how often genres computed from local features agreed with genres computed from Spotify's features
+for the same recordings.
 
 The agreement was measured by bench/bench_descriptors.py on real recordings whose Spotify features
 are known (docs/benchmarks/descriptors.md) and is kept in genrelens/data/local_genre_agreement.json,
@@ -21,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from genrelens.core.ml.artifacts import LoadedModel
-from genrelens.core.ml.local_model import LOCAL_KEY, local_row, ranked
+from genrelens.core.ml.local_model import companion_key, local_row, ranked
 
 AGREEMENT_PATH = Path(__file__).resolve().parents[2] / "data" / "local_genre_agreement.json"
 
@@ -38,24 +39,28 @@ def local_genre_claim(
     """Genre probabilities for a track whose features come from local analysis: from `local_model`
     when given (the active model's companion), else from the active `model`.
 
-    Returns {"probabilities": {genre: p, ...} (highest first), "basis": "local-model" or
-    "active-model", "agreement_top1": float, "agreement_top2": float, "note": a sentence for the reader}.
+    Returns {"probabilities": {genre: p, ...} (highest first), "basis": "local-model" (the
+    companion), "pooled-model" (the companion pooled with the active model) or "active-model",
+    "agreement_top1": float, "agreement_top2": float, "note": a sentence for the reader}.
     Raises the model's `GenrelensError` (e.g. `MissingFeatures`) when it cannot score the row.
     """
+    measured = measured_agreement()
     if local_model is not None:
         probabilities = ranked(local_model.classes, local_model.predict_proba(local_row(features))[0])
-        basis = LOCAL_KEY
+        basis = companion_key(local_model)
+        # as measured when it was trained (its card), like every other screen that shows it
+        scores = local_model.card["agreement"]
     else:
         probabilities = _active_probabilities(model, features, release_year)
         basis = "active-model"
-    measured = measured_agreement()
-    scores = measured["agreement"][basis]
+        scores = measured["agreement"][basis]
+    n = int(scores.get("recordings", measured["n"]))
     return {
         "probabilities": probabilities,
         "basis": basis,
         "agreement_top1": scores["top1"],
         "agreement_top2": scores["top2"],
-        "note": note_for(scores["top1"], scores["top2"], int(measured["n"])),
+        "note": note_for(scores["top1"], scores["top2"], n),
     }
 
 

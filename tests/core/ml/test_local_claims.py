@@ -34,8 +34,10 @@ def test_a_local_claim_names_the_features_the_model_cannot_do_without(synthetic_
 def test_the_measured_agreement_names_what_is_shown_the_most_accurate_model_and_the_noise_it_was_trained_with():
     measured = measured_agreement()
     shown = measured["agreement"][measured["basis"]]
-    assert measured["basis"] in {"active-model", "local-model"}  # the two the analysis can show
-    assert shown["top1"] >= max(measured["agreement"][k]["top1"] for k in ("active-model", "local-model"))
+    showable = ("active-model", "local-model", "pooled-model")  # the three the analysis can show
+    assert measured["basis"] in showable
+    assert shown["top1"] >= max(measured["agreement"][k]["top1"] for k in showable)
+    assert 0.0 <= measured["pooling"]["weight"] <= 1.0
     assert "out-of-fold" in measured["protocol"]
     assert measured["most_accurate"] in measured["agreement"]
     best = measured["agreement"][measured["most_accurate"]]["top1"]
