@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from genrelens.catalog.models import Track
 from genrelens.core.audio.synth import drum_pattern, write_audio
+from genrelens.core.ml.local_claims import measured_agreement
+from genrelens.core.ml.local_model import POOLED_KEY
 from genrelens.jobs.models import Job
 from tests.conftest_jobs import worker_thread
 
@@ -131,6 +133,9 @@ def test_a_local_tracks_genres_carry_their_measured_agreement_and_each_descripto
                                          "recordings": companion["agreement"]["recordings"]}
     assert 0 < genres["local_agreement"]["top1"] <= genres["local_agreement"]["top2"] <= 1
     assert "not from Spotify's" in genres["note"] and companion["model_id"] in genres["note"]
+    # pooled with the active model when the shipped benchmark chose that: the note says which
+    pooled = measured_agreement()["basis"] == POOLED_KEY
+    assert (f"pooled with {public_model.version}'s own reading" in genres["note"]) == pooled
     assert set(genres["probabilities"]) == set(public_model.card["classes"])
     assert {"energy", "danceability", "valence"} <= set(document["fidelity"])
     assert all(f["mae"] >= 0 for f in document["fidelity"].values() if f["mae"] is not None)
