@@ -156,6 +156,31 @@ def test_upload_a_file_and_watch_its_rhythm_view_run(legacy_app: App, journey_fa
     assert not journey.errors
 
 
+def test_an_uploaded_files_analysis_shows_its_genres_as_estimated_with_their_measured_agreement(
+        legacy_app: App, journey_factory, tmp_path: Path) -> None:
+    audio = tmp_path / "drums-100.wav"
+    synth = drum_pattern(100.0, 12.0, seed=5)
+    write_audio(audio, synth.samples, synth.sr)
+    journey = journey_factory(legacy_app)
+    page = journey.goto("/upload")
+    page.get_by_test_id("upload-input").set_input_files(str(audio))
+    page.get_by_test_id("upload-analysis-link").wait_for(timeout=420_000)
+    page.get_by_test_id("upload-analysis-link").click()
+    page.wait_for_url(re.compile(r"/track/local"))
+    card = page.get_by_test_id("genre-card")
+    card.get_by_test_id("bar-chart").wait_for()  # the companion scored it
+    agreement = card.get_by_test_id("local-agreement")
+    assert "not from Spotify" in agreement.inner_text() and "real recordings" in agreement.inner_text()
+    assert "-local" in card.inner_text()  # the companion's id, not the active model's
+    # the notice (the app's rounding) and the server's note beside it give the same share
+    shown = re.search(r"features (\d+) % of the time", agreement.inner_text())
+    noted = re.search(r"features (\d+)% of the time", card.inner_text())
+    assert shown and noted and shown.group(1) == noted.group(1)
+    journey.shot("upload-analysis")
+    journey.no_serious_accessibility_violations("upload-analysis")
+    assert not journey.errors
+
+
 def test_taste_then_a_share_link_opened_in_a_fresh_browser(legacy_app: App, journey_factory, browser) -> None:
     journey = journey_factory(legacy_app)
     page = log_in(journey)

@@ -79,5 +79,13 @@ def note_for(top1: float, top2: float, n: int) -> str:
     return (
         "These genres come from features estimated from your audio file, not from Spotify's. On "
         f"{n} real recordings whose Spotify features are known, the top genre from estimated features "
-        f"matched the top genre from Spotify's features {top1:.0%} of the time ({top2:.0%} within the top two)."
+        f"matched the top genre from Spotify's features {percent(top1)} of the time ({percent(top2)} within the "
+        "top two)."
     )
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, halves rounded up as the app rounds them (JavaScript's
+    toFixed): Python's format rounds halves to even, so 0.685 would read 68 % here and 69 % on
+    the page beside it."""
+    return f"{math.floor(share * 100 + 0.5)}%"

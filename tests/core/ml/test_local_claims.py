@@ -5,7 +5,7 @@ import math
 import pytest
 
 from genrelens.core.ml import MissingFeatures
-from genrelens.core.ml.local_claims import local_genre_claim, measured_agreement
+from genrelens.core.ml.local_claims import local_genre_claim, measured_agreement, note_for, percent
 from genrelens.core.ml.synthetic import separable_frame
 
 
@@ -23,7 +23,7 @@ def test_a_local_claim_carries_the_models_probabilities_and_the_measured_agreeme
     assert claim["basis"] == "active-model"  # no companion given
     assert claim["agreement_top1"] == measured["agreement"]["active-model"]["top1"]
     assert 0.0 < claim["agreement_top1"] <= claim["agreement_top2"] <= 1.0
-    assert f"{claim['agreement_top1']:.0%}" in claim["note"] and "not from Spotify" in claim["note"]
+    assert percent(claim['agreement_top1']) in claim["note"] and "not from Spotify" in claim["note"]
 
 
 def test_a_local_claim_names_the_features_the_model_cannot_do_without(synthetic_training):
@@ -49,3 +49,9 @@ def test_the_measured_agreement_names_what_is_shown_the_most_accurate_model_and_
     tempo = [abs(v) for v in measured["tempo_log2"]]  # log2(local / Spotify's tempo), one per recording
     assert 0.9 * measured["n"] <= len(tempo) <= measured["n"]
     assert sum(v < 0.06 for v in tempo) > len(tempo) / 2  # mostly right; the rest mostly an octave off
+
+
+def test_the_note_rounds_a_half_percent_up_as_the_app_beside_it_does():
+    # 0.685 is 68.5 %: the page's toFixed(0) shows 69 %, and the note beside it must not say 68 %
+    note = note_for(0.685, 0.795, 81)
+    assert "69% of the time" in note and "80% within the top two" in note
