@@ -122,13 +122,19 @@ def _column(rows: list[dict[str, str]], name: str) -> list[float]:
     return [float(row[header]) for row in rows]
 
 
-def test_upload_a_file_and_watch_its_rhythm_view_run(legacy_app: App, journey_factory, tmp_path: Path) -> None:
-    audio = tmp_path / "drums-120.wav"
-    synth = drum_pattern(120.0, 12.0, seed=3)
+def upload_drums(journey: Journey, folder: Path, bpm: float, seed: int) -> Any:
+    """Write a 12-second synthetic drum loop and hand it to the upload page; returns the page."""
+    audio = folder / f"drums-{bpm:.0f}.wav"
+    synth = drum_pattern(bpm, 12.0, seed=seed)
     write_audio(audio, synth.samples, synth.sr)
-    journey = journey_factory(legacy_app)
     page = journey.goto("/upload")
     page.get_by_test_id("upload-input").set_input_files(str(audio))
+    return page
+
+
+def test_upload_a_file_and_watch_its_rhythm_view_run(legacy_app: App, journey_factory, tmp_path: Path) -> None:
+    journey = journey_factory(legacy_app)
+    page = upload_drums(journey, tmp_path, 120.0, seed=3)
     row = page.get_by_test_id("upload-row").first
     page.get_by_test_id("upload-rhythm-link").wait_for(timeout=420_000)  # a first analysis compiles numba code
     assert row.get_attribute("data-status") == "done"
@@ -158,12 +164,8 @@ def test_upload_a_file_and_watch_its_rhythm_view_run(legacy_app: App, journey_fa
 
 def test_an_uploaded_files_analysis_shows_its_genres_as_estimated_with_their_measured_agreement(
         legacy_app: App, journey_factory, tmp_path: Path) -> None:
-    audio = tmp_path / "drums-100.wav"
-    synth = drum_pattern(100.0, 12.0, seed=5)
-    write_audio(audio, synth.samples, synth.sr)
     journey = journey_factory(legacy_app)
-    page = journey.goto("/upload")
-    page.get_by_test_id("upload-input").set_input_files(str(audio))
+    page = upload_drums(journey, tmp_path, 100.0, seed=5)
     page.get_by_test_id("upload-analysis-link").wait_for(timeout=420_000)
     page.get_by_test_id("upload-analysis-link").click()
     page.wait_for_url(re.compile(r"/track/local"))

@@ -248,6 +248,7 @@ def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measur
     pipeline: Pipeline | PooledCompanion = fit_local(data.X, data.y, noise, teacher=teacher, targets=targets)
     key = shown_key(measured, pooled=teacher is not None)
     if key == POOLED_KEY:
+        # the active model's fitted pipeline without its temperature: what the benchmark pooled with
         weight = float(measured["pooling"]["weight"])
         pipeline = PooledCompanion(pipeline, teacher.pipeline, teacher.features, weight)
     card = {
@@ -302,7 +303,6 @@ def local_agreement(measured: Mapping[str, Any], key: str = LOCAL_KEY) -> dict[s
     scores = measured["agreement"][key]
     return {"top1": scores["top1"], "top2": scores["top2"], "recordings": int(measured["n"]),
             "protocol": measured.get("protocol", "")}
-
 
 
 def companion_key(model: LoadedModel) -> str:
