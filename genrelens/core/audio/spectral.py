@@ -47,7 +47,7 @@ class Spectra:
         return ANALYSIS_SR / HOP
 
 
-def resample(y: Array, sr: int, target: int = ANALYSIS_SR) -> Array:
+def resample(y: Array, sr: float, target: float = ANALYSIS_SR) -> Array:
     """soxr's "HQ" preset: band-limited and about 20x faster than librosa's default for this job."""
     if sr == target:
         return y

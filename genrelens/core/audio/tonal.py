@@ -26,7 +26,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import uniform_filter1d
 
+from genrelens.core.audio import cqt_basis
 from genrelens.core.audio.spectral import ANALYSIS_SR, resample
+
+cqt_basis.install()
 
 CQT_SR = 11025
 CQT_HOP = 1024  # 93 ms: key and beat-level sections need no finer time resolution, and the CQT's
@@ -34,6 +37,7 @@ CQT_HOP = 1024  # 93 ms: key and beat-level sections need no finer time resoluti
 _BINS_PER_SEMITONE = 3
 _OCTAVES = 5
 _MIN_CQT_SAMPLES = 3 * CQT_SR
+_HOP_STEP = 2 ** (_OCTAVES - 1)  # the CQT halves its hop for each octave below the top
 _FMIN = float(librosa.note_to_hz("C2")) * 2.0 ** (-1.0 / 36.0)  # sub-bin 1 of each semitone sits in tune
 
 #: Albrecht and Shanahan's (2013) key profiles, tonic first: pitch-class shares counted in a
@@ -73,30 +77,47 @@ class Tonality:
     key: int  # 0 = C ... 11 = B; -1 when the chroma is flat (drums, noise, silence)
     mode: int  # 1 major, 0 minor: the best-matching profile's
     confidence: float  # [0, 1]: the winning profile's fit above chance (see `key_confidence`); 0 with no key
-    chroma: npt.NDArray[np.float32]  # (12, frames) at CQT_SR / CQT_HOP, for the structure analysis
+    chroma: npt.NDArray[np.float32]  # (12, frames) for the structure analysis, `frame_rate` a second
     frame_rate: float
 
 
 def cqt_magnitude(y22: npt.NDArray[np.float32], tuning: float | None = None) -> npt.NDArray[np.float32]:
     """(36 bins per octave x frames) from C2, the middle bin of each semitone on the track's tuning
     (semitones above A440; estimated when None)."""
-    y = resample(y22, ANALYSIS_SR, CQT_SR)
+    return tuned_cqt(y22, tuning)[0]
+
+
+def tuned_cqt(y22: npt.NDArray[np.float32], tuning: float | None = None) -> tuple[npt.NDArray[np.float32], float]:
+    """`cqt_magnitude` and its frames per second of the track."""
+    if tuning is None:
+        tuning = estimate_tuning(_cqt(_at_rate(y22, CQT_SR), _TUNING_HOP))
+    # Rather than shift the bins by the track's tuning t, the track is resampled to CQT_SR * 2**(t/12)
+    # and read as if at CQT_SR: t semitones lower, on the in-tune grid. The filters are then the
+    # same for every track and built once per process (cqt_basis), and in seconds they are exactly
+    # those of bins shifted by t. The hop in samples follows the rate, to the nearest multiple the
+    # CQT can halve once per octave, so that a frame lasts within 0.8 % of CQT_HOP / CQT_SR seconds,
+    # the timing the rhythm's and sections' settings were chosen on.
+    rate = CQT_SR * 2.0 ** (tuning / 12.0)
+    hop = _HOP_STEP * round(CQT_HOP * rate / CQT_SR / _HOP_STEP)
+    return _cqt(_at_rate(y22, rate), hop), rate / hop
+
+
+def _at_rate(y22: npt.NDArray[np.float32], rate: float) -> npt.NDArray[np.float32]:
+    y = resample(y22, ANALYSIS_SR, rate)
     if len(y) < _MIN_CQT_SAMPLES:
         # the lowest octave's filters span about 1.5 s; shorter clips are zero-padded (silent
         # frames add nothing to the chroma profile) instead of letting the CQT warn and truncate
         y = np.pad(y, (0, _MIN_CQT_SAMPLES - len(y)))
-    if tuning is None:
-        tuning = estimate_tuning(_cqt(y, _FMIN, _TUNING_HOP))
-    return _cqt(y, _FMIN * 2.0 ** (tuning / 12.0), CQT_HOP)
+    return y
 
 
-def _cqt(y: npt.NDArray[np.float32], fmin: float, hop: int) -> npt.NDArray[np.float32]:
+def _cqt(y: npt.NDArray[np.float32], hop: int) -> npt.NDArray[np.float32]:
     return np.abs(
         librosa.cqt(
             y,
             sr=CQT_SR,
             hop_length=hop,
-            fmin=fmin,
+            fmin=_FMIN,
             n_bins=12 * _BINS_PER_SEMITONE * _OCTAVES,
             bins_per_octave=12 * _BINS_PER_SEMITONE,
             tuning=0.0,
@@ -198,12 +219,12 @@ def _corr(a: FloatArray, b: FloatArray) -> float:
 
 
 def analyse_tonality(y22: npt.NDArray[np.float32]) -> Tonality:
-    cqt = cqt_magnitude(y22)
+    cqt, frame_rate = tuned_cqt(y22)
     chroma = fold(cqt)
     key, mode, correlation = key_from_chroma(key_chroma(cqt))
     if is_flat(chroma):
-        return Tonality(-1, mode, 0.0, chroma, CQT_SR / CQT_HOP)
-    return Tonality(key, mode, key_confidence(correlation), chroma, CQT_SR / CQT_HOP)
+        return Tonality(-1, mode, 0.0, chroma, frame_rate)
+    return Tonality(key, mode, key_confidence(correlation), chroma, frame_rate)
 
 
 def key_confidence(correlation: float) -> float:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import librosa
 import numpy as np
+import pytest
 import soxr
 
-from genrelens.core.audio import synth, tonal
+from genrelens.core.audio import cqt_basis, synth, tonal
 from genrelens.core.audio.tonal import analyse_tonality
 
 KEY_NAMES = synth.PITCH_CLASSES
@@ -55,3 +57,35 @@ def test_chance_correlation_is_what_random_profiles_reach() -> None:
     assert abs(float(np.mean(best)) - tonal.CHANCE_CORRELATION) < 0.02
     assert tonal.key_confidence(tonal.CHANCE_CORRELATION) == 0.0
     assert tonal.key_confidence(1.0) == 1.0
+
+
+def test_the_chroma_of_a_detuned_band_keeps_time_with_the_track() -> None:
+    # the CQT of a band 0.45 semitone flat is taken on a copy resampled onto the in-tune grid, so
+    # its frames do not last CQT_HOP / CQT_SR seconds: the frame rate must say what they last, or
+    # a chord change a minute into a track lands a third of a second off (sections and downbeats
+    # are placed by it)
+    minute = np.tile(synth.cadence(4, 0).samples, 8)[: 22050 * 60]
+    flat = soxr.resample(minute, 22050, 22050 * 2 ** (0.45 / 12)).astype(np.float32)
+    t = analyse_tonality(flat)
+    assert abs(t.chroma.shape[1] / t.frame_rate - len(flat) / 22050) < 1.5 / t.frame_rate
+    assert abs(t.frame_rate - tonal.CQT_SR / tonal.CQT_HOP) < 0.01 * tonal.CQT_SR / tonal.CQT_HOP
+
+
+def test_tracks_of_any_tuning_share_one_cqt_filter_basis() -> None:
+    d_major = synth.cadence(2, 1).samples
+    analyse_tonality(d_major)
+    held = cqt_basis.cached_bases()
+    for semitones in (-0.4, -0.1, 0.2, 0.45):
+        analyse_tonality(soxr.resample(d_major, 22050, 22050 * 2 ** (semitones / 12)).astype(np.float32))
+    assert cqt_basis.installed()
+    assert cqt_basis.cached_bases() == held
+
+
+def test_the_cached_cqt_filter_basis_gives_librosas_own_cqt(monkeypatch: pytest.MonkeyPatch) -> None:
+    # librosa rescales the basis it is given in place: a shared basis must not drift call by call
+    y = synth.cadence(9, 0).samples[: 22050 * 4]
+    cached = [tonal.cqt_magnitude(y, tuning=0.1) for _ in range(3)]
+    monkeypatch.setattr(librosa.core.constantq, "__vqt_filter_fft", cqt_basis._ORIGINAL)
+    built = tonal.cqt_magnitude(y, tuning=0.1)
+    for magnitude in cached:
+        np.testing.assert_array_equal(magnitude, built)
