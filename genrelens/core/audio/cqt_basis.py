@@ -36,6 +36,7 @@ def _hashable(value: Any) -> Hashable:
 
 
 _BASES: dict[tuple[Hashable, ...], Any] = {}
+_BUILT = [0]  # how many bases this process has built, rebuilds after eviction included
 
 
 def _cached(*args: Any, **kwargs: Any) -> Any:
@@ -50,6 +51,7 @@ def _cached(*args: Any, **kwargs: Any) -> Any:
     built = _BASES.get(key)
     if built is None:
         built = _ORIGINAL(*args, **kwargs)
+        _BUILT[0] += 1
         if len(_BASES) >= _MAX_BASES:
             del _BASES[next(iter(_BASES))]  # the oldest
         _BASES[key] = built
@@ -67,6 +69,6 @@ def installed() -> bool:
     return getattr(_constantq, _NAME, None) is _cached
 
 
-def cached_bases() -> int:
-    """How many filter bases this process holds."""
-    return len(_BASES)
+def bases_built() -> int:
+    """How many filter bases this process has built so far (one per miss of the cache)."""
+    return _BUILT[0]

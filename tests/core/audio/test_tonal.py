@@ -74,11 +74,11 @@ def test_the_chroma_of_a_detuned_band_keeps_time_with_the_track() -> None:
 def test_tracks_of_any_tuning_share_one_cqt_filter_basis() -> None:
     d_major = synth.cadence(2, 1).samples
     analyse_tonality(d_major)
-    held = cqt_basis.cached_bases()
+    built = cqt_basis.bases_built()
     for semitones in (-0.4, -0.1, 0.2, 0.45):
         analyse_tonality(soxr.resample(d_major, 22050, 22050 * 2 ** (semitones / 12)).astype(np.float32))
     assert cqt_basis.installed()
-    assert cqt_basis.cached_bases() == held
+    assert cqt_basis.bases_built() == built
 
 
 def test_the_cached_cqt_filter_basis_gives_librosas_own_cqt(monkeypatch: pytest.MonkeyPatch) -> None:
