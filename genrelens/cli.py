@@ -40,7 +40,28 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args == ["help", "--all"]:
         args = ["help"]
-    execute_from_command_line(["genrelens", *args])
+    from django.db import DatabaseError
+
+    try:
+        execute_from_command_line(["genrelens", *args])
+    except DatabaseError:
+        # a new install that skipped `migrate` would otherwise meet "no such table: ..." in a traceback
+        if args[0] != "migrate" and _unmigrated():
+            sys.exit(f"genrelens {args[0]}: the database is not set up for this version of genrelens yet: "
+                     "run `genrelens migrate` first")
+        raise
+
+
+def _unmigrated() -> bool:
+    """True when the database lacks migrations this code needs (new, or behind an upgrade)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:  # the database itself cannot be read: not a missing migration
+        return False
 
 
 if __name__ == "__main__":

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import soundfile
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envfloat, envint, envsecret, installation_secret
+from genrelens.core.audio import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +61,15 @@ def test_runtime_files_go_under_the_configured_var_dir(tmp_path: Path) -> None:
     result = _genrelens("migrate", "-v0", GENRELENS_VAR_DIR=str(tmp_path / "v"), DATABASE_URL="")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "v" / "genrelens.sqlite3").exists() and (tmp_path / "v" / "secret_key").exists()
+
+
+def test_a_command_on_a_database_never_migrated_says_to_migrate_and_changes_nothing(tmp_path: Path) -> None:
+    song = tmp_path / "song.wav"
+    soundfile.write(song, synth.drum_pattern(120.0, 3.0).samples, 22050)
+    var = tmp_path / "v"
+    result = _genrelens("analyze", str(song), GENRELENS_VAR_DIR=str(var), DATABASE_URL="")
+    assert result.returncode != 0
+    assert "genrelens analyze: the database is not set up" in result.stderr
+    assert "run `genrelens migrate` first" in result.stderr and "Traceback" not in result.stderr
+    with sqlite3.connect(var / "genrelens.sqlite3") as db:
+        assert db.execute("select name from sqlite_master where type = 'table'").fetchall() == []
