@@ -2,9 +2,10 @@
 
 An uploaded file is hostile until proven otherwise: a decoder bug, or a file built to make the
 analysis allocate or loop, must cost a child process, never the web server or the worker. The
-child comes from a fork server that has imported the audio stack once, so each analysis starts in
-a fraction of a second; it caps its own address space (RLIMIT_AS) at what it has mapped plus
-`memory_bytes`, and the parent kills it once `seconds` have passed.
+child comes from a fork server that has imported the audio stack and run one analysis
+(`forkserver_warm`), so each analysis starts in a fraction of a second, already warm; it caps its
+own address space (RLIMIT_AS) at what it has mapped plus `memory_bytes`, and the parent kills it
+once `seconds` have passed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from genrelens.core.audio.analyze import AnalysisResult, analyze_file
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["genrelens.core.audio.analyze"])
+_CONTEXT.set_forkserver_preload(["genrelens.core.audio.forkserver_warm"])
 
 OUT_OF_MEMORY = "the analysis needed more memory than it is allowed"
 

@@ -5,13 +5,14 @@ uploads are analysed in a child process with a memory cap and a time limit."""
 from __future__ import annotations
 
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from genrelens.core.audio import AudioError, decode, synth
+from genrelens.core.audio import AudioError, decode, sandboxed, synth
 from genrelens.core.audio.decode import MAX_SECONDS
 from genrelens.core.audio.sandboxed import OUT_OF_MEMORY, analyze_limited
 
@@ -68,3 +69,22 @@ def test_a_child_analysis_within_its_limits_gives_the_same_result(tmp_path: Path
     synth.write_audio(path, synth.drum_pattern(124.0, 8.0).samples, 22050)
     limited = analyze_limited(path, memory_bytes=2 * 1024**3, seconds=120)
     assert limited.error is None and limited.to_json() == analyze_file(path).to_json()
+
+
+def _report_warmth(sender: Connection) -> None:
+    from genrelens.core.audio import cqt_basis
+
+    sender.send(cqt_basis.bases_built())
+    sender.close()
+
+
+def test_a_sandbox_child_starts_with_the_analysis_already_warm() -> None:
+    # forked from the fork server, which ran one analysis: the CQT's filters (and librosa's
+    # modules, numba's code) come with the child instead of being rebuilt for every upload
+    receiver, sender = sandboxed._CONTEXT.Pipe(duplex=False)
+    child = sandboxed._CONTEXT.Process(target=_report_warmth, args=(sender,), daemon=True)
+    child.start()
+    sender.close()
+    assert receiver.poll(60)
+    assert receiver.recv() > 0
+    child.join()
