@@ -137,6 +137,43 @@ def test_the_pool_forked_from_a_single_threaded_cli_returns_the_same_results_as_
     assert sum(r["error"] is None for r in serial) == 4
 
 
+_BLAS_THREADS_IN_A_FRESH_PROCESS = """
+import json, sys, threading
+from threadpoolctl import threadpool_info
+from genrelens.core.audio import analyze_paths
+
+def blas() -> list[int]:
+    return sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+
+if sys.argv[2] == "threaded":  # as a web server would have
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+seen = {"before": blas(), "during": [], "after": None}
+for result in analyze_paths([sys.argv[1]], workers=1, progress=False):
+    seen["during"].append(blas())
+seen["after"] = blas()
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("process", ["alone", "threaded"])
+def test_in_process_analysis_pins_blas_to_one_thread_only_while_alone(folder: Path, process: str) -> None:
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        [sys.executable, "-c", _BLAS_THREADS_IN_A_FRESH_PROCESS, str(folder), process],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        # two BLAS threads to start with, whatever the machine or the suite's environment says
+        env={**os.environ, "PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"},
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["before"] == seen["after"] == [2]
+    assert len(seen["during"]) == 5
+    expected = [1] if process == "alone" else [2]
+    assert all(threads == expected for threads in seen["during"])
+
+
 @pytest.mark.slow
 def test_the_pool_spawned_from_a_threaded_server_returns_the_same_results_as_serial(folder: Path) -> None:
     serial = [r.to_json() for r in analyze_paths([folder], recursive=True, workers=1, progress=False)]
