@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["import", "collect", "spotify", "sandbox", "model", "audio", "audio-accuracy", "descriptors", "voice-tried",
-         "taste", "taste-import", "api", "load", "sweep", "frontend", "demo"]
+ORDER = ["import", "collect", "spotify", "sandbox", "model", "audio", "audio-accuracy", "descriptors",
+         "companion-seeds", "voice-tried", "taste", "taste-import", "api", "load", "sweep", "frontend", "demo"]
 
 HEADER = """# Benchmarks
 
