@@ -57,7 +57,10 @@ class AnalysisApi(KeptApi, PublicApi):
                                                 description="Spotify id, spotify:track: URI, open.spotify.com URL "
                                                             "or local:<sha256>")],
                    responses={200: shapes.Analysis, 400: shapes.Error, 404: shapes.Error, 409: shapes.Error,
-                              502: shapes.Error, 503: shapes.Error})
+                              502: shapes.Error, 503: shapes.Error},
+                   description="One track's analysis: its audio features and where each came from, and its genre "
+                               "probabilities with the model behind them (for a local file, estimated from its "
+                               "audio, with their measured agreement and each descriptor's fidelity).")
     def get(self, request: Request) -> Response:
         key = track_key(request)
         viewer = request_owner(request)

@@ -23,6 +23,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description One track's analysis: its audio features and where each came from, and its genre probabilities with the model behind them (for a local file, estimated from its audio, with their measured agreement and each descriptor's fidelity). */
         get: operations["analysis_retrieve"];
         put?: never;
         post?: never;
