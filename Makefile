@@ -47,9 +47,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy genrelens/core
 
-test-frontend: $(if $(HAS_FRONTEND),$(NPM_STAMP))
+test-frontend: install $(if $(HAS_FRONTEND),$(NPM_STAMP))
 ifneq ($(HAS_FRONTEND),)
-	cd frontend && npm test
+	cd frontend && node scripts/gen-api.mjs --check && npm test
 endif
 
 test-sqlite: install
