@@ -35,15 +35,13 @@ import bench_descriptors as bench  # noqa: E402
 
 from genrelens.core.audio.calibration import DESCRIPTORS  # noqa: E402
 from genrelens.core.audio.calibration_fit import dev_groups, fit_all, grouped_folds, measure_dev_set  # noqa: E402
-from genrelens.core.ml.local_model import LOCAL_FEATURES, SEED, fit_local, measure_noise, pool  # noqa: E402
+from genrelens.core.ml.local_model import LOCAL_FEATURES, NOISE_KIND, SEED, TARGETS  # noqa: E402
 
 
 def _fold(task: tuple[Any, ...]) -> np.ndarray:
     prepared, full, spotify, local, train, test, seed = task
-    noise = measure_noise(spotify.iloc[train][list(bench.NOISY)], local.iloc[train][list(bench.NOISY)])
-    model = fit_local(prepared.X, prepared.y, noise, columns=list(LOCAL_FEATURES), teacher=full, seed=seed)
-    order = [list(model.classes_).index(c) for c in full.classes_]
-    return np.asarray(model.predict_proba(local.iloc[test][list(LOCAL_FEATURES)])[:, order])
+    return bench._fold_proba(prepared.X, prepared.y, full, spotify.iloc[train], local.iloc[train],
+                             local.iloc[test][list(LOCAL_FEATURES)], list(LOCAL_FEATURES), NOISE_KIND, TARGETS, seed)
 
 
 def main() -> None:
@@ -75,13 +73,6 @@ def main() -> None:
     for (a, _, test, seed), proba in zip(tasks, results, strict=True):
         probas[a, seed - SEED][test] = proba
 
-    def pooled(proba: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        out = np.zeros_like(proba)
-        for train, test in folds:
-            weight = bench.best_weight(reference[train], proba[train], active[train])
-            out[test] = pool(proba[test], active[test], weight)
-        return out
-
     lines = [
         "## Local companion: noise draws and bagging",
         "",
@@ -97,7 +88,7 @@ def main() -> None:
     variants.append((f"mean of the {args.seeds} seeds' probabilities", probas.mean(axis=1)))
     for name, per_assignment in variants:
         alone = [bench.agreement(reference, p) for p in per_assignment]
-        mixed = [bench.agreement(reference, pooled(p, folds))
+        mixed = [bench.agreement(reference, bench.pooled_out_of_fold(reference, p, active, folds))
                  for p, folds in zip(per_assignment, assignments, strict=True)]
         lines.append(f"| {name} | {np.mean([a[0] for a in alone]):.1%} | {np.mean([a[1] for a in alone]):.1%} "
                      f"| {np.mean([m[0] for m in mixed]):.1%} | {np.mean([m[1] for m in mixed]):.1%} "

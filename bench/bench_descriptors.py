@@ -69,6 +69,7 @@ from genrelens.core.ml.local_model import (  # noqa: E402
     NOISE_COPIES,
     NOISE_KIND,
     POOLED_KEY,
+    SEED,
     TARGETS,
     NoiseModel,
     ResidualNoise,
@@ -185,6 +186,16 @@ def best_weight(reference: np.ndarray, companion: np.ndarray, active: np.ndarray
     return max(POOL_WEIGHTS, key=lambda w: (*agreement(reference, pool(companion, active, w)), -w))
 
 
+def pooled_out_of_fold(reference: np.ndarray, proba: np.ndarray, active: np.ndarray,
+                       folds: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The companion's out-of-fold probabilities pooled with the active model's, each fold with the
+    weight that agreed best on the other folds."""
+    pooled = np.zeros_like(proba)
+    for train, test in folds:
+        pooled[test] = pool(proba[test], active[test], best_weight(reference[train], proba[train], active[train]))
+    return pooled
+
+
 def pooled_agreement(reference: np.ndarray, probas: list[np.ndarray], active: np.ndarray,
                      groups: list[str]) -> tuple[tuple[float, float], float]:
     """Agreement of the companion pooled with the active model, and the weight to ship. In each fold
@@ -192,23 +203,19 @@ def pooled_agreement(reference: np.ndarray, probas: list[np.ndarray], active: np
     companion probabilities, so no recording is scored with a weight chosen on it (those folds'
     companions were trained with errors measured partly on it: a small leak, of noise levels only).
     The weight to ship is chosen on every recording, over every fold assignment."""
-    scores = []
-    for proba, folds in zip(probas, grouped_folds(groups), strict=False):
-        pooled = np.zeros_like(proba)
-        for train, test in folds:
-            pooled[test] = pool(proba[test], active[test], best_weight(reference[train], proba[train], active[train]))
-        scores.append(agreement(reference, pooled))
+    scores = [agreement(reference, pooled_out_of_fold(reference, proba, active, folds))
+              for proba, folds in zip(probas, grouped_folds(groups), strict=False)]
     repeats = len(probas)
     shipped = best_weight(np.vstack([reference] * repeats), np.vstack(probas), np.vstack([active] * repeats))
     return (float(np.mean([s[0] for s in scores])), float(np.mean([s[1] for s in scores]))), shipped
 
 
 def _fold_proba(X: pd.DataFrame, y: np.ndarray, full: Any, spotify: pd.DataFrame, local: pd.DataFrame,
-                test: pd.DataFrame, columns: list[str], noise_kind: str, targets: str) -> np.ndarray:
+                test: pd.DataFrame, columns: list[str], noise_kind: str, targets: str, seed: int = SEED) -> np.ndarray:
     """One fold's companion probabilities (columns in the reference model's class order)."""
     noise = (measure_residuals(spotify[list(DESCRIPTORS)], local[list(DESCRIPTORS)]) if noise_kind == "residuals"
              else measure_noise(spotify[list(NOISY)], local[list(NOISY)]))
-    model = fit_local(X, y, noise, columns=columns, teacher=full, targets=targets)
+    model = fit_local(X, y, noise, columns=columns, teacher=full, targets=targets, seed=seed)
     order = [list(model.classes_).index(c) for c in full.classes_]
     return np.asarray(model.predict_proba(test)[:, order])
 
