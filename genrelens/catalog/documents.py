@@ -238,10 +238,13 @@ def _local_genres(record: TrainedModel, features: dict[str, Any],
         block["note"] = note
     else:
         block = _block(record, basis.companion.model_id, claim["probabilities"], None)
-        pooled = basis.companion.card.get("training", {}).get("pooled_with")
+        training = basis.companion.card.get("training", {})
+        pooled = training.get("pooled_with")
         block["note"] = note + (
             f" They come from {basis.companion.model_id}, the genre model's companion for local files: trained on "
             "the same songs with the estimates' measured errors added"
+            + (", reading the estimates stretched back onto the spread of Spotify's values" if training.get("stretch")
+               else "")
             + (f", and pooled with {pooled['model']}'s own reading of the estimates (weight {pooled['weight']:g})."
                if pooled else "."))
     block["local_agreement"] = agreement

@@ -136,6 +136,9 @@ def test_a_local_tracks_genres_carry_their_measured_agreement_and_each_descripto
     # pooled with the active model when the shipped benchmark chose that: the note says which
     pooled = measured_agreement()["basis"] == POOLED_KEY
     assert (f"pooled with {public_model.version}'s own reading" in genres["note"]) == pooled
+    # and it says when the companion reads the estimates stretched onto Spotify's spread, as the benchmark's does
+    stretched = bool(measured_agreement().get("stretch"))
+    assert ("stretched back onto the spread of Spotify's values" in genres["note"]) == stretched
     assert set(genres["probabilities"]) == set(public_model.card["classes"])
     assert {"energy", "danceability", "valence"} <= set(document["fidelity"])
     assert all(f["mae"] >= 0 for f in document["fidelity"].values() if f["mae"] is not None)

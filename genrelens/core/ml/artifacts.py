@@ -40,8 +40,8 @@ class ArtifactError(GenrelensError):
 class LoadedModel:
     """A fitted pipeline, its optional temperature, and the card describing both."""
 
-    # a fitted sklearn Pipeline; for a pooled local companion, local_model.PooledCompanion (the same
-    # classes_ and predict_proba, no steps)
+    # a fitted sklearn Pipeline; for a local companion, local_model.Companion or, pooled with the
+    # active model, local_model.PooledCompanion (the same classes_ and predict_proba, no steps)
     pipeline: Pipeline
     temperature: float | None
     card: dict[str, Any]

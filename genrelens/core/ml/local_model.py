@@ -6,9 +6,11 @@ values, docs/benchmarks/descriptors.md), and a model trained on Spotify's exact 
 noise as signal. This model is trained on the same songs as the active model, on the features
 local analysis gives (every audio feature but liveness, which is never estimated), with each
 estimated descriptor perturbed by its measured local error: `NOISE_COPIES` copies of every song,
-each with fresh Gaussian noise. Its labels are the active model's top-1 genres on the clean songs
-(`TARGETS`), not the playlist genres: the claim is judged by its agreement with the active model on
-Spotify's values, so it learns to guess that model's answer from noisy features.
+each with fresh Gaussian noise; `BAG` such models on independent draws, averaged. It reads a
+track's estimates stretched back onto Spotify's spread (`Stretch`), the spread it learnt on. Its
+labels are the active model's top-1 genres on the clean songs (`TARGETS`), not the playlist
+genres: the claim is judged by its agreement with the active model on Spotify's values, so it
+learns to guess that model's answer from noisy features.
 bench/bench_descriptors.py measures how often its top genre on local estimates agrees with the
 genre model's top genre on Spotify's values for the same recordings, with the noise levels fitted
 out-of-fold, and writes the noise levels fitted on every recording with that agreement to
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
+from tqdm.auto import tqdm
 
 from genrelens.core.ml.artifacts import LoadedModel, save_model
 from genrelens.core.ml.candidates import SEED, build_pipeline
@@ -52,6 +56,12 @@ TARGETS = "hard"
 #: or near both ends (acousticness, instrumentalness), where an additive error would leave [0, 1]
 LOGIT_SCALE: frozenset[str] = frozenset({"speechiness", "acousticness", "instrumentalness"})
 _EPS = 0.005
+#: what the companion reads for each estimated descriptor: "variance-matched" (the estimates
+#: stretched back onto Spotify's spread, `Stretch`; round 10) or "as-estimated" (as they come)
+INPUTS_KIND = "variance-matched"
+#: companions trained on independent noise draws (seeds SEED, SEED + 1, ...) whose probabilities
+#: are averaged: one draw moves the agreement by up to 4 points (bench/bench_companion_seeds.py)
+BAG = 4
 #: the local model's entry in local_genre_agreement.json, alone and pooled with the active model
 LOCAL_KEY = "local-model"
 POOLED_KEY = "pooled-model"
@@ -119,6 +129,53 @@ class ResidualNoise:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """Per estimated descriptor, the line on its noise scale that gives the estimates of the
+    development recordings Spotify's mean and spread for the same recordings.
+
+    The estimates are regressions: each pulls its values towards the middle, to a spread about r
+    times Spotify's, while the companion learns from Spotify's values plus noise, a wider spread.
+    Read as they come, a track's estimates sit where the companion saw few songs. Stretched, they
+    sit where it learnt. The line keeps each descriptor's ranking (so its r) and widens its
+    errors, which the companion is trained with (`measure_noise` on the stretched estimates).
+    `lines`: name -> (estimates' mean, their standard deviation, Spotify's mean, its standard
+    deviation), on the descriptor's noise scale (log-odds for `LOGIT_SCALE`)."""
+
+    lines: Mapping[str, tuple[float, float, float, float]]
+
+    @classmethod
+    def measure(cls, spotify: pd.DataFrame, local: pd.DataFrame) -> Stretch:
+        """The lines of every descriptor both frames have, from the recordings where both are known."""
+        lines = {}
+        for name in spotify.columns.intersection(local.columns):
+            truth = _scaled(spotify[name].to_numpy(dtype=np.float64), str(name))
+            estimate = _scaled(local[name].to_numpy(dtype=np.float64), str(name))
+            keep = np.isfinite(truth) & np.isfinite(estimate)
+            if keep.sum() > 1 and estimate[keep].std() > 0:
+                lines[str(name)] = (round(float(estimate[keep].mean()), 6), round(float(estimate[keep].std()), 6),
+                                    round(float(truth[keep].mean()), 6), round(float(truth[keep].std()), 6))
+        return cls(lines)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Mapping[str, float]]) -> Stretch:
+        return cls({str(name): (float(v["estimate_mean"]), float(v["estimate_sd"]), float(v["spotify_mean"]),
+                                float(v["spotify_sd"])) for name, v in data.items()})
+
+    def to_json(self) -> dict[str, dict[str, float]]:
+        keys = ("estimate_mean", "estimate_sd", "spotify_mean", "spotify_sd")
+        return {name: dict(zip(keys, line, strict=True)) for name, line in self.lines.items()}
+
+    def apply(self, X: pd.DataFrame) -> pd.DataFrame:
+        """A copy of `X` with every descriptor it has a line for stretched (missing stays missing)."""
+        out = X.copy()
+        for name, (mean, sd, spotify_mean, spotify_sd) in self.lines.items():
+            if name in out:
+                z = spotify_mean + (_scaled(out[name].to_numpy(dtype=np.float64), name) - mean) * spotify_sd / sd
+                out[name] = 1.0 / (1.0 + np.exp(-z)) if name in LOGIT_SCALE else np.clip(z, 0.0, 1.0)
+        return out
+
+
 def _scaled(values: np.ndarray, name: str) -> np.ndarray:
     return _logit(values) if name in LOGIT_SCALE else values
 
@@ -154,6 +211,44 @@ def fit_local(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel | ResidualNoise,
         y = teacher_labels(teacher, X)
     Xn, yn = noisy_copies(X[list(columns)], y, noise, copies=copies, seed=seed)
     return build_pipeline(LOCAL_CANDIDATE).fit(Xn, yn)
+
+
+class Companion:
+    """The companion as shipped since round 10: `BAG` pipelines, each trained on its own noise
+    draw, that read a track's estimates after `stretch` and answer with their mean probabilities
+    (bagging over the noise: steadier than one draw, and measured more often in agreement,
+    docs/benchmarks/companion-seeds.md)."""
+
+    def __init__(self, pipelines: Sequence[Pipeline], stretch: Stretch) -> None:
+        self.pipelines, self.stretch = list(pipelines), stretch
+        self.classes_ = self.pipelines[0].classes_
+        # averaging is column by column: trained on the same songs, every pipeline has these classes
+        if any(list(p.classes_) != list(self.classes_) for p in self.pipelines):
+            raise ValueError("the companion's pipelines disagree on the classes")
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        stretched = self.stretch.apply(X)
+        return np.asarray(np.mean([p.predict_proba(stretched) for p in self.pipelines], axis=0))
+
+
+def fit_companion(X: pd.DataFrame, y: np.ndarray, noise: NoiseModel | ResidualNoise, stretch: Stretch, *,
+                  columns: Sequence[str] = LOCAL_FEATURES, bag: int = BAG, seed: int = SEED,
+                  teacher: Any = None, targets: str = "hard", progress: bool = False, n_jobs: int = 1) -> Companion:
+    """`bag` local pipelines (`fit_local`, seeds `seed`, `seed` + 1, ...) reading through `stretch`,
+    `n_jobs` at a time. `noise` must be the errors of the stretched estimates, the inputs the
+    companion will read."""
+    if teacher is not None and targets == "hard":
+        y = teacher_labels(teacher, X)  # once for every draw: they learn the same labels
+
+    def draw(i: int) -> Pipeline:
+        return fit_local(X, y, noise, columns=columns, seed=seed + i)
+
+    # threads suffice: LightGBM trains outside the GIL, and each draw has its own seed, so the
+    # pipelines are the same however many run at once
+    with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
+        pipelines = list(tqdm(pool.map(draw, range(bag)), total=bag, desc="local companion (noise draws)",
+                              disable=not progress))
+    return Companion(pipelines, stretch)
 
 
 def measure_residuals(spotify: pd.DataFrame, local: pd.DataFrame) -> ResidualNoise:
@@ -209,7 +304,7 @@ class PooledCompanion:
     the companion's pipeline, so every reader of the companion gets the pooled probabilities.
     """
 
-    def __init__(self, companion: Pipeline, active: Pipeline, active_features: Sequence[str], weight: float) -> None:
+    def __init__(self, companion: Companion, active: Pipeline, active_features: Sequence[str], weight: float) -> None:
         self.companion, self.active, self.weight = companion, active, float(weight)
         # the active model's own inputs: those local analysis never gives (liveness, perhaps the
         # release year) reach its imputer as missing, as they do when it scores a local track alone
@@ -236,7 +331,8 @@ def shipped_noise(measured: Mapping[str, Any]) -> NoiseModel | ResidualNoise:
 
 
 def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measured: Mapping[str, Any],
-                      out_dir: Path, *, teacher: Any = None) -> LoadedModel:
+                      out_dir: Path, *, teacher: Any = None, progress: bool = False,
+                      n_jobs: int = 1) -> LoadedModel:
     """Fit and save the local model beside the active one (`<parent id>-local.joblib` + card).
 
     `measured` is genrelens/data/local_genre_agreement.json: the local errors it is trained with and
@@ -244,13 +340,16 @@ def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measur
     whose top-1 genres on the songs it learns (`TARGETS`); without one it learns the playlist genres.
     """
     noise = shipped_noise(measured)
+    stretch = Stretch.from_json(measured.get("stretch", {}))  # none measured: the estimates as they come
     targets = TARGETS if teacher is not None else "genre"
-    pipeline: Pipeline | PooledCompanion = fit_local(data.X, data.y, noise, teacher=teacher, targets=targets)
+    companion = fit_companion(data.X, data.y, noise, stretch, teacher=teacher, targets=targets, progress=progress,
+                              n_jobs=n_jobs)
+    pipeline: Companion | PooledCompanion = companion
     key = shown_key(measured, pooled=teacher is not None)
     if key == POOLED_KEY:
         # the active model's fitted pipeline without its temperature: what the benchmark pooled with
         weight = float(measured["pooling"]["weight"])
-        pipeline = PooledCompanion(pipeline, teacher.pipeline, teacher.features, weight)
+        pipeline = PooledCompanion(companion, teacher.pipeline, teacher.features, weight)
     card = {
         "model_id": f"{parent_card['model_id']}-local",
         "created_at": parent_card.get("created_at"),
@@ -262,7 +361,9 @@ def train_local_model(data: PreparedData, parent_card: Mapping[str, Any], measur
         "candidate": LOCAL_CANDIDATE,
         "companion_of": parent_card["model_id"],
         "training": {"noise_kind": NOISE_KIND, "noise": _noise_summary(noise), "logit_scale": sorted(LOGIT_SCALE),
-                     "copies": NOISE_COPIES, "targets": targets, "seed": SEED, "rows": len(data.y),
+                     "copies": NOISE_COPIES, "targets": targets, "seeds": list(range(SEED, SEED + BAG)),
+                     "inputs": INPUTS_KIND if stretch.lines else "as-estimated", "stretch": stretch.to_json(),
+                     "rows": len(data.y),
                      **({"pooled_with": {"model": parent_card["model_id"], "weight": measured["pooling"]["weight"]}}
                         if key == POOLED_KEY else {})},
         "agreement": local_agreement(measured, key),

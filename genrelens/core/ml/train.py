@@ -172,7 +172,8 @@ def train(
     model = LoadedModel(pipeline, calibration.temperature if calibration.applied else None, card)
     if local_companion and can_train_local(data):  # before saving: the card vouches for its companion's file
         # the companion imitates this model: its agreement with it is what the analysis reports
-        companion = train_local_model(data, card, measured_agreement(), Path(out_dir), teacher=model)
+        companion = train_local_model(data, card, measured_agreement(), Path(out_dir), teacher=model,
+                                      progress=progress, n_jobs=n_jobs)
         card["local_model"] = card_entry(companion)
     artifact, card_path = save_model(model, Path(out_dir))
     return TrainResult(model, selection, calibration, data, artifact, card_path, time.perf_counter() - started)

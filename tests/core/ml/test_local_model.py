@@ -11,6 +11,8 @@ from sklearn.linear_model import LogisticRegression
 from genrelens.core.ml.artifacts import ArtifactError, load_model
 from genrelens.core.ml.local_claims import local_genre_claim, measured_agreement
 from genrelens.core.ml.local_model import (
+    BAG,
+    INPUTS_KIND,
     LOCAL_FEATURES,
     NOISE_KIND,
     POOLED_KEY,
@@ -18,7 +20,9 @@ from genrelens.core.ml.local_model import (
     NoiseModel,
     PooledCompanion,
     ResidualNoise,
+    Stretch,
     companion_key,
+    fit_companion,
     fit_local,
     measure_noise,
     measure_residuals,
@@ -70,6 +74,11 @@ def test_train_saves_a_local_companion_that_the_active_card_vouches_for(syntheti
         assert trained == measured["noise"]
         assert training["noise"]["tempo"]["recordings"] == len(measured["tempo_log2"]) > 0
     assert training["targets"] == TARGETS  # it imitates the model it was trained beside
+    # it reads the estimates through the lines the benchmark measured, and averages BAG noise draws
+    assert training["stretch"] == measured.get("stretch", {}) and training["seeds"] == list(range(BAG))
+    assert training["inputs"] == (INPUTS_KIND if measured.get("stretch") else "as-estimated")
+    pipeline = companion.pipeline.companion if companion_key(companion) == POOLED_KEY else companion.pipeline
+    assert len(pipeline.pipelines) == BAG and pipeline.stretch == Stretch.from_json(training["stretch"])
     # saved as the benchmark found most accurate (alone or pooled), with the agreement measured for that
     assert companion_key(companion) == shown_key(measured)
     assert entry["agreement"]["top1"] == measured["agreement"][shown_key(measured)]["top1"]
@@ -189,3 +198,46 @@ def test_a_pooled_companion_is_saved_when_the_benchmark_measured_it_best(synthet
         :, [list(companion.pipeline.classes_).index(c) for c in companion.classes]])
     claim = local_genre_claim(active, {n: float(v) for n, v in local.iloc[0].items()}, local_model=companion)
     assert claim["basis"] == POOLED_KEY
+
+
+def test_a_stretch_gives_the_estimates_spotifys_mean_and_spread_on_each_noise_scale():
+    rng = np.random.default_rng(5)
+    truth = pd.DataFrame({"energy": rng.uniform(0.2, 0.8, 200), "speechiness": rng.uniform(0.02, 0.6, 200)})
+    logit = np.log(truth["speechiness"] / (1 - truth["speechiness"]))
+    # regressions: pulled towards the middle, as the calibration's estimates are
+    estimates = pd.DataFrame({"energy": 0.5 + 0.4 * (truth["energy"] - 0.5) + rng.normal(0, 0.02, 200),
+                              "speechiness": 1 / (1 + np.exp(-(-2.0 + 0.3 * (logit + 2.0)))),
+                              "tempo": rng.uniform(60, 180, 200)})
+    stretch = Stretch.measure(truth, estimates)
+    assert set(stretch.lines) == {"energy", "speechiness"}  # only what both have; tempo is measured, not estimated
+    stretched = stretch.apply(estimates)
+    assert stretched["energy"].mean() == pytest.approx(truth["energy"].mean(), abs=1e-4)
+    assert stretched["energy"].std(ddof=0) == pytest.approx(truth["energy"].std(ddof=0), abs=1e-4)
+    stretched_logit = np.log(stretched["speechiness"] / (1 - stretched["speechiness"]))
+    assert stretched_logit.std(ddof=0) == pytest.approx(logit.std(ddof=0), rel=1e-4)  # matched on the log-odds
+    assert (stretched["speechiness"].rank() == estimates["speechiness"].rank()).all()  # the ranking, so r, is kept
+    assert (stretched["tempo"] == estimates["tempo"]).all() and (estimates["energy"] < 0.9).all()  # input unchanged
+    assert Stretch.from_json(json.loads(json.dumps(stretch.to_json()))) == stretch
+    gap = stretch.apply(pd.DataFrame({"energy": [np.nan, 0.99], "speechiness": [0.5, np.nan]}))
+    assert gap["energy"].isna().tolist() == [True, False] and gap["energy"].iloc[1] == 1.0  # kept in [0, 1]
+    assert gap["speechiness"].isna().tolist() == [False, True]
+    assert Stretch({}).apply(estimates).equals(estimates)  # no lines: the estimates as they come
+
+
+def test_a_companion_averages_its_noise_draws_on_the_stretched_estimates():
+    rng = np.random.default_rng(6)
+    X = pd.DataFrame({n: rng.random(300) for n in LOCAL_FEATURES})
+    y = np.where(X["danceability"] > 0.5, "beta", "alpha")
+    stretch = Stretch({"danceability": (0.5, 0.1, 0.5, 0.3)})  # estimates three times too narrow
+    companion = fit_companion(X, y, NoiseModel({"danceability": 0.2}), stretch, bag=2)
+    assert len(companion.pipelines) == 2
+    # new tracks, every other feature in the middle (a training song's own features would be recognised)
+    rows = pd.DataFrame({n: np.full(40, 0.5) for n in LOCAL_FEATURES}).assign(danceability=np.linspace(0.4, 0.6, 40))
+    draws = [p.predict_proba(stretch.apply(rows)) for p in companion.pipelines]
+    assert not np.allclose(draws[0], draws[1])  # two noise draws, two models
+    assert np.allclose(companion.predict_proba(rows), (draws[0] + draws[1]) / 2)
+    together = fit_companion(X, y, NoiseModel({"danceability": 0.2}), stretch, bag=2, n_jobs=2)
+    assert np.array_equal(together.predict_proba(rows), companion.predict_proba(rows))  # the same, in parallel
+    # read stretched, 0.45 is 0.35: plainly alpha, though it sits near the boundary as it comes
+    beta = list(companion.classes_).index("beta")
+    assert companion.predict_proba(rows.assign(danceability=0.45))[0, beta] < 0.2
