@@ -136,9 +136,10 @@ class Stretch:
 
     The estimates are regressions: each pulls its values towards the middle, to a spread about r
     times Spotify's, while the companion learns from Spotify's values plus noise, a wider spread.
-    Read as they come, a track's estimates sit where the companion saw few songs. Stretched, they
-    sit where it learnt. The line keeps each descriptor's ranking (so its r) and widens its
-    errors, which the companion is trained with (`measure_noise` on the stretched estimates).
+    Read as they come, a track's estimates crowd the middle of what the companion learnt, where the
+    genres overlap most; stretched, they spread as its songs did. The line keeps each descriptor's
+    ranking (so its r) and widens its errors, which the companion is trained with (`measure_noise`
+    on the stretched estimates).
     `lines`: name -> (estimates' mean, their standard deviation, Spotify's mean, its standard
     deviation), on the descriptor's noise scale (log-odds for `LOGIT_SCALE`)."""
 
@@ -300,8 +301,10 @@ class PooledCompanion:
     The two err differently: the companion was trained as if each estimate were Spotify's value
     plus noise, while the estimates are regressions, shrunk towards the middle, which the active
     model takes at their word. Pooled with the weight `bench/bench_descriptors.py` chose out of
-    fold, they agree with the genre from Spotify's values more often than either alone. Saved as
-    the companion's pipeline, so every reader of the companion gets the pooled probabilities.
+    fold, they agreed with the genre from Spotify's values more often than either alone in rounds
+    7 to 9; a companion reading stretched estimates (`Stretch`) agrees more often alone, so it is
+    pooled only when the benchmark's `basis` says so. Saved as the companion's pipeline, so every
+    reader of the companion gets the pooled probabilities.
     """
 
     def __init__(self, companion: Companion, active: Pipeline, active_features: Sequence[str], weight: float) -> None:
